@@ -1,0 +1,65 @@
+// Shapes shared by the command table, the shard workers and the acceptor.
+
+import type { ReplyWriter } from '../protocol/reply';
+import type { Db, Keyspace } from '../shard/keyspace';
+
+/** What a shard handler sees. One context per worker, re-pointed per command. */
+export interface ShardCtx {
+  ks: Keyspace;
+  /** The connection's selected database. */
+  db: Db;
+  /** Reply goes here; `w.proto` is the connection's RESP version. */
+  w: ReplyWriter;
+  /** Live server settings the shard needs (updated by CONFIG SET). */
+  config: ShardConfig;
+  /** Shard index and count, for commands that cross databases or shards. */
+  shard: number;
+}
+
+export interface ShardConfig {
+  protoMaxBulkLen: number;
+  databases: number;
+  [name: string]: number | string;
+}
+
+/**
+ * A shard handler. `a` holds every argument as a latin1 string (one char per
+ * byte), a[0] the command name as the client sent it. Arity was checked by
+ * the acceptor. The handler writes exactly one reply to c.w.
+ */
+export type ShardHandler = (c: ShardCtx, a: string[]) => void;
+
+/** How the acceptor combines the per-shard replies of one command. */
+export type MergeKind =
+  | 'sum' // integer replies added (DEL, EXISTS, DBSIZE …)
+  | 'ok' // every part answers +OK (MSET, FLUSHDB …)
+  | 'mget' // array replies re-interleaved in key order
+  | 'concat' // array replies concatenated (KEYS)
+  | 'random'; // one non-null reply picked at random (RANDOMKEY)
+
+/**
+ * One command's behaviour. Its arity, flags and key positions live in the
+ * generated metadata (meta.ts), looked up by `name`; nothing here repeats them.
+ */
+export interface CommandDef {
+  /** Lowercase; a subcommand is 'container|sub', e.g. 'object|encoding'. */
+  name: string;
+  /** Runs on the shard that owns the command's keys (or on shard 0 when keyless with `shard0`). */
+  run?: ShardHandler;
+  /** Runs on the acceptor (keyless connection/server commands). */
+  node?: NodeHandler;
+  /** Keyless command that every shard runs; the replies merge this way. */
+  fanout?: MergeKind;
+  /** Keyed command whose keys may be split per shard; parts merge this way. */
+  split?: MergeKind;
+}
+
+/** Acceptor-side handler. Async handlers may await shard round trips. */
+export type NodeHandler = (c: NodeCtx, a: string[]) => void | Promise<void>;
+
+/** Minimal view of the acceptor a node handler gets; see src/server/server.ts. */
+export interface NodeCtx {
+  w: ReplyWriter;
+  conn: any;
+  server: any;
+}
