@@ -52,6 +52,8 @@ export interface CommandDef {
   fanout?: MergeKind;
   /** Keyed command whose keys may be split per shard; parts merge this way. */
   split?: MergeKind;
+  /** SCAN-like: route by the cursor argument (a[1]), which encodes a slot. */
+  cursorRoute?: boolean;
 }
 
 /** Acceptor-side handler. Async handlers may await shard round trips. */
