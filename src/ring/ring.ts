@@ -255,3 +255,5 @@ export class RingConsumer extends RingBase {
 
 export const RING_SEQ_INDEX = SEQ;
 export const RING_SLEEPING_INDEX = SLEEPING;
+/** Consumer position word; release() notifies it, so a main-thread producer can waitAsync on it. */
+export const RING_HEAD_INDEX = HEAD;

@@ -1,0 +1,168 @@
+// Multi-hop coordination: commands (and later MULTI/EXEC, Lua, blocking
+// pops) whose keys span shards and that need data to move between them.
+//
+// Protocol (docs/ARCHITECTURE.md "Multi-shard commands"):
+//  1. At the command's place in the global order the acceptor appends a
+//     HOLD marker to the request ring of every involved shard, all in one
+//     call, so every shard meets the markers of all transactions in the same
+//     order.
+//  2. A shard that reaches a HOLD marker runs nothing else: it serves its
+//     control ring until RELEASE.
+//  3. Transactions run one at a time, in the order their markers were
+//     enqueued. A transaction's control ops to a shard are executed only
+//     once that shard reached its marker (the shard reads its control ring
+//     only while held), so the body sees every involved shard frozen at the
+//     same point of the global order.
+//  4. RELEASE to every involved shard ends it.
+// One-at-a-time is the simple, deadlock-free form; per-key intent locks
+// (VLL) would let disjoint transactions overlap and are the next step if
+// cross-shard traffic ever matters for throughput.
+
+import { K_CTRL, K_HOLD, K_RELEASE, REQ_HEADER } from '../ring/records';
+import { encodeFrame } from '../protocol/frame-args';
+import { readReply, RespValue } from '../protocol/resp-read';
+import { writeReqHeader } from '../server/shards';
+import type { Server } from '../server/server';
+
+type Body = (tx: Txn) => Promise<void>;
+
+export class Coordinator {
+  private queue: Txn[] = [];
+  private running = false;
+  private nextTx = 1;
+  readonly waiting = new Map<number, (b: Buffer) => void>();
+  nextOp = 1;
+
+  constructor(readonly server: Server) {}
+
+  canBegin(shards: number[]): boolean {
+    for (const k of shards) if (!this.server.links[k].req.canWrite(REQ_HEADER)) return false;
+    return true;
+  }
+
+  /** Enqueue HOLD markers now (the global order point) and queue the body. */
+  begin(shards: number[], body: Body): void {
+    const id = this.nextTx;
+    this.nextTx = (this.nextTx + 1) >>> 0 || 1;
+    for (const k of shards) {
+      const link = this.server.links[k];
+      const off = link.req.reserve(REQ_HEADER);
+      writeReqHeader(link.req.buf, off, K_HOLD, 2, 0, id, 0);
+      link.req.commit();
+      link.dirty = true;
+    }
+    this.queue.push(new Txn(this, id, shards, body));
+    this.server.scheduleTurn();
+    if (!this.running) void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    this.running = true;
+    while (this.queue.length > 0) {
+      const tx = this.queue.shift()!;
+      try {
+        await tx.body(tx);
+      } catch (e) {
+        this.server.log.error({ err: e }, 'multi-shard transaction failed');
+      }
+      for (const k of tx.shards) tx.sendCtrl(k, K_RELEASE, 0, Buffer.alloc(0), 2, 0);
+    }
+    this.running = false;
+  }
+
+  onReply(_tx: number, op: number, reply: Buffer): void {
+    const r = this.waiting.get(op);
+    if (r !== undefined) {
+      this.waiting.delete(op);
+      r(reply);
+    }
+  }
+}
+
+export class Txn {
+  constructor(
+    private readonly coord: Coordinator,
+    readonly id: number,
+    readonly shards: number[],
+    readonly body: Body,
+  ) {}
+
+  sendCtrl(shard: number, kind: number, op: number, frame: Buffer, proto: number, db: number): void {
+    const link = this.coord.server.links[shard];
+    const ring = link.ctrl;
+    if (REQ_HEADER + frame.length > ring.maxRecord) {
+      const rec = Buffer.allocUnsafe(REQ_HEADER + frame.length);
+      writeReqHeader(rec, 0, kind, proto, db, this.id, op);
+      frame.copy(rec, REQ_HEADER);
+      if (!ring.writeLarge(rec)) return this.retry(shard, kind, op, frame, proto, db);
+    } else {
+      const off = ring.reserve(REQ_HEADER + frame.length);
+      if (off < 0) return this.retry(shard, kind, op, frame, proto, db);
+      writeReqHeader(ring.buf, off, kind, proto, db, this.id, op);
+      frame.copy(ring.buf, off + REQ_HEADER);
+      ring.commit();
+    }
+    ring.publish();
+    ring.notify();
+    // The HOLD marker itself may still sit unpublished in the request ring.
+    this.coord.server.kick(link);
+  }
+
+  private retry(shard: number, kind: number, op: number, frame: Buffer, proto: number, db: number): void {
+    setTimeout(() => this.sendCtrl(shard, kind, op, frame, proto, db), 1);
+  }
+
+  /** Run a command frame on a held shard; resolves with its RESP reply. */
+  callFrame(shard: number, frame: Buffer, proto: number, db: number): Promise<Buffer> {
+    const op = this.coord.nextOp;
+    this.coord.nextOp = (this.coord.nextOp + 1) >>> 0 || 1;
+    return new Promise((resolve) => {
+      this.coord.waiting.set(op, resolve);
+      this.sendCtrl(shard, K_CTRL, op, frame, proto, db);
+    });
+  }
+
+  call(shard: number, args: string[], db: number): Promise<Buffer> {
+    return this.callFrame(shard, encodeFrame(args), 2, db);
+  }
+
+  /**
+   * The generic multi-hop execution: copy the keys other shards own into
+   * `exec`, run the command there as if all keys were local, then move the
+   * (possibly changed) keys back to their owners and drop the copies. Works
+   * for any command, so cross-shard RENAME, MSETNX, COPY, BITOP, set and
+   * sorted-set algebra… need no special code.
+   */
+  async gatherAndRun(exec: number, keysByShard: Map<number, string[]>, frame: Buffer, proto: number, db: number, isWrite: boolean): Promise<Buffer> {
+    const foreign = [...keysByShard].filter(([k]) => k !== exec);
+    const taken = await Promise.all(foreign.map(([k, keys]) => this.call(k, ['__take', 'KEEP', ...keys], db)));
+    const put: string[] = ['__put'];
+    foreign.forEach(([, keys], i) => appendEntries(put, keys, taken[i], false));
+    if (put.length > 1) await this.call(exec, put, db);
+    const reply = await this.callFrame(exec, frame, proto, db);
+    const back = await Promise.all(foreign.map(([, keys]) => this.call(exec, ['__take', 'DEL', ...keys], db)));
+    if (isWrite) {
+      await Promise.all(
+        foreign.map(([k, keys], i) => {
+          const p: string[] = ['__put'];
+          appendEntries(p, keys, back[i], true);
+          return this.call(k, p, db);
+        }),
+      );
+    }
+    return reply;
+  }
+}
+
+/** Turn a `__take` reply into `__put` arguments. */
+function appendEntries(out: string[], keys: string[], reply: Buffer, includeMissing: boolean): void {
+  const entries = readReply(reply, 0).value as RespValue[];
+  for (let j = 0; j < keys.length; j++) {
+    const e = entries[j] as RespValue[];
+    if (e[0] === 'none') {
+      if (includeMissing) out.push(keys[j], 'none', '-1', '');
+      continue;
+    }
+    out.push(keys[j], e[0] as string, String(e[1]), e[2] as string);
+  }
+}

@@ -1,0 +1,26 @@
+// Every command group, joined with the generated metadata into the one
+// command table. Both threads build it: the acceptor to route, the shards to
+// find their handlers.
+
+import { buildTable, CommandTable } from './table';
+import type { CommandDef, ShardHandler } from './types';
+import { commands as string } from './string';
+import { commands as bitops } from './bitops';
+const keys: CommandDef[] = [];
+import { commands as command } from './command';
+const config: CommandDef[] = [];
+const connection: CommandDef[] = [];
+const server: CommandDef[] = [];
+
+export const groups: CommandDef[][] = [string, bitops, keys, command, config, connection, server];
+
+export function buildCommandTable(): CommandTable {
+  return buildTable(groups);
+}
+
+/** name → shard handler, for the worker (subcommands as 'object|encoding'). */
+export function shardHandlers(): Map<string, ShardHandler> {
+  const m = new Map<string, ShardHandler>();
+  for (const g of groups) for (const d of g) if (d.run) m.set(d.name, d.run);
+  return m;
+}

@@ -1,0 +1,54 @@
+// Shard-side decoding of a request frame. Frames in rings were validated by
+// the acceptor's scanner (or built by it), so this trusts the format.
+
+/** Decode `*n $len bytes …` at buf[off, end) into args (latin1). Returns argc. */
+export function parseFrame(buf: Buffer, off: number, end: number, args: string[]): number {
+  let p = off + 1;
+  let argc = 0;
+  while (buf[p] !== 0x0d) argc = argc * 10 + (buf[p++] - 48);
+  p += 2;
+  for (let i = 0; i < argc; i++) {
+    p++; // '$'
+    let len = 0;
+    while (buf[p] !== 0x0d) len = len * 10 + (buf[p++] - 48);
+    p += 2;
+    args[i] = buf.latin1Slice(p, p + len);
+    p += len + 2;
+  }
+  if (args.length > argc) args.length = argc;
+  return argc;
+}
+
+/** Encode args (latin1 strings) as a RESP multibulk frame. */
+export function encodeFrame(args: readonly string[]): Buffer {
+  let n = 1 + String(args.length).length + 2;
+  for (const a of args) n += 1 + String(a.length).length + 2 + a.length + 2;
+  const b = Buffer.allocUnsafe(n);
+  let p = b.latin1Write('*' + args.length + '\r\n', 0);
+  for (const a of args) {
+    p += b.latin1Write('$' + a.length + '\r\n', p);
+    p += b.latin1Write(a, p);
+    b[p++] = 13;
+    b[p++] = 10;
+  }
+  return b;
+}
+
+/** Encode args given as byte ranges of src (acceptor: no decoding). */
+export function encodeFrameFromRanges(src: Buffer, starts: ArrayLike<number>, ends: ArrayLike<number>, idx: ArrayLike<number>): Buffer {
+  let n = 1 + String(idx.length).length + 2;
+  for (let i = 0; i < idx.length; i++) {
+    const len = ends[idx[i]] - starts[idx[i]];
+    n += 1 + String(len).length + 2 + len + 2;
+  }
+  const b = Buffer.allocUnsafe(n);
+  let p = b.latin1Write('*' + idx.length + '\r\n', 0);
+  for (let i = 0; i < idx.length; i++) {
+    const s = starts[idx[i]], e = ends[idx[i]];
+    p += b.latin1Write('$' + (e - s) + '\r\n', p);
+    p += src.copy(b, p, s, e);
+    b[p++] = 13;
+    b[p++] = 10;
+  }
+  return b;
+}

@@ -1,0 +1,95 @@
+// Per-connection state on the acceptor: identity, protocol, selected db,
+// unparsed input, and the reply reorder buffer that puts replies from several
+// shards back into request order.
+
+import type { Socket } from 'node:net';
+
+export const enum ReplyMode {
+  On = 0,
+  Off = 1,
+  Skip = 2,
+}
+
+const OUT_INITIAL = 16 * 1024;
+
+export class Conn {
+  name = '';
+  proto: 2 | 3 = 2;
+  db = 0;
+  authed: boolean;
+  libName = '';
+  libVer = '';
+  readonly createdAt = Date.now();
+  lastInteraction = Date.now();
+  lastCmd = 'NULL';
+  flags = 'N';
+  noEvict = false;
+  replyMode = ReplyMode.On;
+
+  /** Unparsed input (a partial frame) lives in inBuf[inPos, inLen). */
+  inBuf: Buffer | null = null;
+  inPos = 0;
+  inLen = 0;
+  /** Bytes the scanner said it needs before it can finish the frame. */
+  needBytes = 0;
+
+  /** Next request sequence number to hand out. */
+  nextSeq = 0;
+  /** Sequence number of the next reply to send. */
+  doneSeq = 0;
+  /** Replies that arrived ahead of their turn. */
+  pending: Map<number, Buffer> | null = null;
+  /** Sequence numbers whose replies are suppressed (CLIENT REPLY OFF/SKIP). */
+  silent: Set<number> | null = null;
+
+  out: Buffer = Buffer.allocUnsafe(OUT_INITIAL);
+  outLen = 0;
+  dirty = false;
+  /** Waiting for ring space: parsing stopped, socket paused. */
+  stalled = false;
+  /** Close once every reply up to this sequence number was written. */
+  closeAfterSeq = -1;
+  closed = false;
+  /** Commands this connection has in flight at shards or the coordinator. */
+  get inflight(): number {
+    return this.nextSeq - this.doneSeq;
+  }
+
+  constructor(readonly id: number, readonly socket: Socket, requirePass: boolean) {
+    this.authed = !requirePass;
+  }
+
+  get addr(): string {
+    return `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? 0}`.replace(/^::ffff:/, '');
+  }
+
+  get laddr(): string {
+    return `${this.socket.localAddress ?? '?'}:${this.socket.localPort ?? 0}`.replace(/^::ffff:/, '');
+  }
+
+  /** Append reply bytes to the output buffer. */
+  writeOut(b: Uint8Array, s: number, e: number): void {
+    const n = e - s;
+    if (this.outLen + n > this.out.length) {
+      let size = this.out.length * 2;
+      while (size < this.outLen + n) size *= 2;
+      const nb = Buffer.allocUnsafe(size);
+      this.out.copy(nb, 0, 0, this.outLen);
+      this.out = nb;
+    }
+    this.out.set(s === 0 && e === b.length ? b : b.subarray(s, e), this.outLen);
+    this.outLen += n;
+  }
+
+  /** Hand the output to the socket: one write per connection per turn. */
+  flush(): void {
+    this.dirty = false;
+    if (this.outLen === 0 || this.closed) return;
+    const n = this.outLen;
+    const b = Buffer.allocUnsafe(n);
+    this.out.copy(b, 0, 0, n);
+    this.outLen = 0;
+    if (this.out.length > 1024 * 1024) this.out = Buffer.allocUnsafe(OUT_INITIAL);
+    this.socket.write(b);
+  }
+}

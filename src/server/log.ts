@@ -1,0 +1,49 @@
+// Logging through pino: JSON lines, or a Redis-like readable line on a TTY.
+
+import pino, { Logger } from 'pino';
+import * as fs from 'node:fs';
+
+const LEVELS: Record<string, string> = {
+  debug: 'debug',
+  verbose: 'debug',
+  notice: 'info',
+  warning: 'warn',
+  nothing: 'silent',
+};
+
+const MARK: Record<number, string> = { 10: '.', 20: '.', 30: '*', 40: '#', 50: '#', 60: '#' };
+
+/** A destination that prints `pid:M 29 Nov 2026 21:40:01.123 * msg {fields}` like redis-server. */
+function readable(out: NodeJS.WritableStream) {
+  return {
+    write(line: string) {
+      try {
+        const o = JSON.parse(line);
+        const { level, time, msg, pid, hostname, ...rest } = o;
+        void hostname;
+        const d = new Date(time);
+        const ts = d.toUTCString().slice(5, 25) + '.' + String(d.getMilliseconds()).padStart(3, '0');
+        const extra = Object.keys(rest).length ? ' ' + JSON.stringify(rest) : '';
+        out.write(`${pid}:M ${ts} ${MARK[level] ?? '*'} ${msg}${extra}\n`);
+      } catch {
+        out.write(line);
+      }
+    },
+  };
+}
+
+export function makeLogger(loglevel: string, logfile: string): Logger {
+  const level = LEVELS[loglevel] ?? 'info';
+  if (logfile) return pino({ level }, pino.destination({ dest: logfile, sync: false, mkdir: true }));
+  if (process.stdout.isTTY) return pino({ level }, readable(process.stdout));
+  return pino({ level }, pino.destination({ fd: 1, sync: false }));
+}
+
+export function ensureWritable(file: string): boolean {
+  try {
+    fs.appendFileSync(file, '');
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,231 @@
+// A shard worker: owns slots [slotLo, slotHi) and is the only thread that
+// touches their keys. It drains its request ring in order, runs each
+// command, and appends the reply to its reply ring tagged as the request
+// was. See docs/ARCHITECTURE.md.
+
+import { workerData, MessagePort } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { RingConsumer, RingProducer } from '../ring/ring';
+import {
+  REQ_HEADER, REP_HEADER, K_CMD, K_PART, K_HOLD, K_CTRL, K_RELEASE, K_ADMIN, RF_ERROR,
+} from '../ring/records';
+import { ReplyWriter } from '../protocol/reply';
+import { Keyspace } from './keyspace';
+import type { ShardCtx, ShardHandler } from '../commands/types';
+import { shardHandlers } from '../commands/index';
+import { internalHandlers } from './internal';
+import { parseFrame } from '../protocol/frame-args';
+
+export interface WorkerInit {
+  shard: number;
+  shards: number;
+  slotLo: number;
+  slotHi: number;
+  databases: number;
+  reqSab: SharedArrayBuffer;
+  ctrlSab: SharedArrayBuffer;
+  repSab: SharedArrayBuffer;
+  bellSab: SharedArrayBuffer;
+  reqPort: MessagePort;
+  ctrlPort: MessagePort;
+  repPort: MessagePort;
+  config: Record<string, number | string>;
+}
+
+interface CmdStat {
+  calls: number;
+  usec: number;
+  failed: number;
+}
+
+const init = workerData as WorkerInit;
+const req = new RingConsumer(init.reqSab, init.reqPort);
+const ctrl = new RingConsumer(init.ctrlSab, init.ctrlPort);
+const rep = new RingProducer(init.repSab, init.repPort);
+const bell = new Int32Array(init.bellSab);
+
+const ks = new Keyspace(init.databases, init.slotLo, init.slotHi);
+const w = new ReplyWriter(256 * 1024);
+const ctx: ShardCtx = {
+  ks,
+  db: ks.dbs[0],
+  w,
+  config: { protoMaxBulkLen: 512 * 1024 * 1024, databases: init.databases, ...init.config },
+  shard: init.shard,
+};
+
+const handlers: Map<string, ShardHandler> = shardHandlers();
+const internal = internalHandlers(ctx, () => stats, () => errorStats, resetStats);
+let stats = new Map<string, CmdStat>();
+let errorStats = new Map<string, number>();
+function resetStats(): void {
+  stats = new Map();
+  errorStats = new Map();
+}
+
+const args: string[] = [];
+let repPending = 0;
+
+// The acceptor waits on the bell word; a bump plus a notify only when it
+// announced sleep keeps busy periods syscall-free.
+function flushReplies(): void {
+  if (repPending === 0) return;
+  repPending = 0;
+  rep.publish();
+  Atomics.add(bell, 0, 1);
+  if (Atomics.load(bell, 1) !== 0) Atomics.notify(bell, 0);
+}
+
+function emitReply(kind: number, tag1: number, tag2: number): void {
+  const n = w.len;
+  const flags = w.errors > 0 ? RF_ERROR : 0;
+  if (REP_HEADER + n > rep.maxRecord) {
+    const big = Buffer.allocUnsafe(REP_HEADER + n);
+    writeRepHeader(big, 0, kind, flags, tag1, tag2);
+    w.buf.copy(big, REP_HEADER, 0, n);
+    while (!rep.writeLarge(big)) waitReplySpace();
+  } else {
+    let off = rep.reserve(REP_HEADER + n);
+    while (off < 0) {
+      waitReplySpace();
+      off = rep.reserve(REP_HEADER + n);
+    }
+    writeRepHeader(rep.buf, off, kind, flags, tag1, tag2);
+    w.buf.copy(rep.buf, off + REP_HEADER, 0, n);
+    rep.commit();
+  }
+  repPending++;
+}
+
+function waitReplySpace(): void {
+  // Ring full: make what we have visible, wake the acceptor, wait for it.
+  repPending++;
+  flushReplies();
+  rep.waitForSpace(50);
+}
+
+function writeRepHeader(b: Buffer, off: number, kind: number, flags: number, tag1: number, tag2: number): void {
+  b[off] = kind;
+  b[off + 1] = flags;
+  b[off + 2] = 0;
+  b[off + 3] = 0;
+  b.writeUInt32LE(tag1, off + 4);
+  b.writeUInt32LE(tag2, off + 8);
+}
+
+function runCommand(buf: Buffer, off: number, end: number, allowInternal: boolean): void {
+  const proto = buf[off + 1];
+  const db = buf[off + 2];
+  const argc = parseFrame(buf, off + REQ_HEADER, end, args);
+  w.reset();
+  w.proto = proto === 3 ? 3 : 2;
+  ctx.db = ks.dbs[db];
+  let name = args[0];
+  let h = allowInternal ? internal.get(name) : undefined;
+  if (h === undefined) h = handlers.get(name);
+  if (h === undefined) {
+    name = name.toLowerCase();
+    h = handlers.get(name);
+    if (h === undefined && argc > 1) {
+      name = name + '|' + args[1].toLowerCase();
+      h = handlers.get(name);
+    }
+  }
+  if (h === undefined) {
+    w.error(`ERR unknown command '${args[0]}' on shard`);
+    return;
+  }
+  const t0 = performance.now();
+  ks.cachedNow = Date.now();
+  try {
+    h(ctx, args.length === argc ? args : args.slice(0, argc));
+  } catch (e) {
+    w.reset();
+    w.error('ERR internal error: ' + String((e as Error)?.message ?? e).replace(/[\r\n]/g, ' '));
+    console.error(e);
+  }
+  ks.cachedNow = 0;
+  let s = stats.get(name);
+  if (s === undefined) stats.set(name, (s = { calls: 0, usec: 0, failed: 0 }));
+  s.calls++;
+  s.usec += performance.now() - t0;
+  if (w.errors > 0) {
+    s.failed++;
+    errorStats.set(w.lastErrorCode, (errorStats.get(w.lastErrorCode) ?? 0) + 1);
+  }
+}
+
+function recordBuf(ring: RingConsumer, off: number): [Buffer, number, number] {
+  if (ring.large !== null) return [ring.large, 0, ring.large.length];
+  return [ring.buf, off, off + ring.len];
+}
+
+/** Serve control ops until the coordinator releases this shard. */
+function hold(): void {
+  flushReplies();
+  for (;;) {
+    const off = ctrl.next();
+    if (off < 0) {
+      ctrl.release();
+      flushReplies();
+      ctrl.sleep(1000);
+      continue;
+    }
+    const [b, s, e] = recordBuf(ctrl, off);
+    const kind = b[s];
+    if (kind === K_RELEASE) {
+      ctrl.release();
+      return;
+    }
+    const tag1 = b.readUInt32LE(s + 4);
+    const tag2 = b.readUInt32LE(s + 8);
+    runCommand(b, s, e, true);
+    emitReply(K_CTRL, tag1, tag2);
+    flushReplies();
+  }
+}
+
+let nextExpire = 0;
+
+function loop(): void {
+  for (;;) {
+    let n = 0;
+    for (;;) {
+      const off = req.next();
+      if (off < 0) break;
+      const [b, s, e] = recordBuf(req, off);
+      const kind = b[s];
+      if (kind === K_CMD || kind === K_PART) {
+        const tag1 = b.readUInt32LE(s + 4);
+        const tag2 = b.readUInt32LE(s + 8);
+        runCommand(b, s, e, false);
+        emitReply(kind, tag1, tag2);
+      } else if (kind === K_HOLD) {
+        req.release();
+        hold();
+      } else if (kind === K_ADMIN) {
+        const tag1 = b.readUInt32LE(s + 4);
+        runCommand(b, s, e, true);
+        emitReply(K_ADMIN, tag1, 0);
+      }
+      // Free ring space early on long batches so the acceptor can refill.
+      if ((++n & 255) === 0) {
+        req.release();
+        flushReplies();
+      }
+    }
+    req.release();
+    flushReplies();
+    const now = Date.now();
+    if (now >= nextExpire && ks.heap.size > 0) {
+      ks.activeExpire(2);
+      nextExpire = now + 10;
+    }
+    if (n === 0) {
+      const wait = Math.min(100, ks.heap.size > 0 ? Math.max(1, ks.nextDeadlineIn()) : 100);
+      req.sleep(wait);
+    }
+  }
+}
+
+loop();
