@@ -48,7 +48,12 @@ const server = http.createServer(async (req, res) => {
   }
 });
 
-await redis.connect();
+try {
+  await redis.connect();
+} catch (e) {
+  process.stderr.write(`Error: http-app cannot use the backend on port ${redisPort} (ioredis connect + INFO ready check): ${e && e.message}\n`);
+  process.exit(1);
+}
 server.listen(listenPort, '127.0.0.1', () => {
   process.stdout.write(`listening ${server.address().port}\n`);
 });

@@ -246,8 +246,9 @@ async function main() {
     const ringScript = path.join(here, 'ring-bench.mjs');
     if (opts.ring && fs.existsSync(ringScript)) {
       log('[ring] node native-bench/ring-bench.mjs');
-      const r = spawnSync(process.execPath, [ringScript, ...(opts.quick ? ['--quick'] : [])], { cwd: repoRoot, encoding: 'utf8', timeout: 15 * 60000, stdio: ['ignore', 'pipe', 'pipe'] });
-      result.ring = r.status === 0 ? { output: r.stdout } : { error: `exit ${r.status ?? r.signal}: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-3).join(' ')}`, output: r.stdout };
+      // Its progress lines go straight to our stderr; its stdout is the Markdown table.
+      const r = spawnSync(process.execPath, [ringScript, ...(opts.quick ? ['--quick'] : [])], { cwd: repoRoot, encoding: 'utf8', timeout: 15 * 60000, stdio: ['ignore', 'pipe', 'inherit'] });
+      result.ring = r.status === 0 ? { output: r.stdout } : { error: `exit ${r.status ?? r.signal}${r.error ? `: ${r.error.message}` : ''} (see its stderr above)`, output: r.stdout };
     }
   } catch (e) {
     result.errors.push(e.message.split('\n')[0]);

@@ -64,7 +64,10 @@ async function usedMemory(port) {
 }
 
 async function dbsize(port) {
-  try { return Number(await command(port, ['DBSIZE'])); } catch { return null; }
+  try {
+    const n = await command(port, ['DBSIZE']);
+    return typeof n === 'number' ? n : null;
+  } catch { return null; }
 }
 
 export async function measureMemory(srv, keys, log) {

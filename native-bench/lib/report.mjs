@@ -93,6 +93,14 @@ export function computeTargets(result) {
   return targets;
 }
 
+// Errors can be multi-line stack traces; a table cell needs one line without pipes.
+function oneLine(msg) {
+  const lines = String(msg ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const line = lines.find((l) => /^\w*Error\b|^ERR|^Error from server/.test(l)) ?? lines[0] ?? '';
+  const short = lines[0] && line !== lines[0] ? `${lines[0].replace(/:$/, '')}: ${line}` : line;
+  return short.replaceAll('|', '\\|').slice(0, 200);
+}
+
 function fmtRatio(x) { return x === null || x === undefined ? 'n/a' : x.toFixed(2); }
 function fmtInt(x) { return x === null || x === undefined ? 'n/a' : Math.round(x).toLocaleString('en-US'); }
 function fmtMs(x) { return x === null || x === undefined ? 'n/a' : x.toFixed(3); }
@@ -130,7 +138,7 @@ export function renderMarkdown(result) {
       L.push(`| ${t} | ${k.ok ? fmtInt(k.rps) : 'n/a'} | ${r.ok ? fmtInt(r.rps) : 'n/a'} | ${fmtRatio(x.ratio)} | ${k.ok ? `${fmtMs(k.p50)} / ${fmtMs(k.p99)}` : 'n/a'} | ${r.ok ? `${fmtMs(r.p50)} / ${fmtMs(r.p99)}` : 'n/a'} | ${k.ok ? fmtUs(k.cpuUsPerReq) : 'n/a'} | ${r.ok ? fmtUs(r.cpuUsPerReq) : 'n/a'} | ${fmtRatio(x.cpuRatio)} |`);
     }
     const errs = Object.entries(s.tests).flatMap(([t, x]) => [['keyshard', x.keyshard], ['Redis', x.redis]]
-      .filter(([, v]) => !v.ok).map(([n, v]) => `${t} (${n}): ${v.error}`));
+      .filter(([, v]) => !v.ok).map(([n, v]) => `${t} (${n}): ${oneLine(v.error)}`));
     if (errs.length) L.push('', `n/a: ${errs.join('; ')}`);
     L.push('');
   }
@@ -140,7 +148,7 @@ export function renderMarkdown(result) {
     L.push(`### keyshard shard count (${SETTINGS[sh.setting].label}, -n ${sh.requests.toLocaleString('en-US')}, nproc ${sh.nproc})`, '');
     L.push('| shards | test | rps | p99 ms | CPU µs/req | vs Redis |', '|---:|---|---:|---:|---:|---:|');
     for (const run of sh.runs) {
-      if (run.error) { L.push(`| ${run.shards} | – | n/a | | | ${run.error} |`); continue; }
+      if (run.error) { L.push(`| ${run.shards} | – | n/a | | | ${oneLine(run.error)} |`); continue; }
       for (const [t, x] of Object.entries(run.tests)) {
         L.push(`| ${run.shards} | ${t} | ${x.ok ? fmtInt(x.rps) : 'n/a'} | ${x.ok ? fmtMs(x.p99) : 'n/a'} | ${x.ok ? fmtUs(x.cpuUsPerReq) : 'n/a'} | ${fmtRatio(x.vsRedis)} |`);
       }
@@ -158,7 +166,7 @@ export function renderMarkdown(result) {
     L.push(`| used_memory per key (bytes) | ${fmtBytes(k?.usedMemoryPerKey)} | ${fmtBytes(r?.usedMemoryPerKey)} | ${fmtRatio(mm.usedMemoryRatio)} |`);
     L.push(`| RSS before → after (MiB) | ${mib(k?.rssBefore)} → ${mib(k?.rssAfter)} | ${mib(r?.rssBefore)} → ${mib(r?.rssAfter)} | |`);
     L.push(`| load time (ms) | ${k?.loadMs ?? 'n/a'} | ${r?.loadMs ?? 'n/a'} | |`);
-    if (mm.errors?.length) L.push('', `Errors: ${mm.errors.join('; ')}`);
+    if (mm.errors?.length) L.push('', `Errors: ${mm.errors.map(oneLine).join('; ')}`);
     L.push('');
   }
 
@@ -167,7 +175,7 @@ export function renderMarkdown(result) {
     L.push(`### HTTP cache-aside (node:http + ioredis, autocannon ${h.connections} connections, ${h.durationSec} s after a ${h.warmupSec} s warm-up, ids 1..${h.idRange} from a cold cache)`, '');
     L.push('| backend | req/s | p50 ms | p99 ms | non-2xx | errors | keys cached (misses) |', '|---|---:|---:|---:|---:|---:|---:|');
     for (const [n, x] of [['keyshard', h.keyshard], ['Redis', h.redis]]) {
-      if (!x || x.error) { L.push(`| ${n} | n/a | | | | ${x?.error ?? 'not run'} | |`); continue; }
+      if (!x || x.error) { L.push(`| ${n} | n/a | | | | ${x ? oneLine(x.error) : 'not run'} | |`); continue; }
       L.push(`| ${n} | ${fmtInt(x.rps)} | ${x.p50} | ${x.p99} | ${x.non2xx} | ${x.errors} | ${x.cachedKeys} |`);
     }
     L.push('', `keyshard / Redis: req/s ${fmtRatio(h.rpsRatio)}, p99 ${fmtRatio(h.p99Ratio)}.`, '');
@@ -175,14 +183,14 @@ export function renderMarkdown(result) {
 
   if (result.ring) {
     L.push('### Ring microbenchmark (native-bench/ring-bench.mjs)', '');
-    if (result.ring.error) L.push(`Failed: ${result.ring.error}`);
+    if (result.ring.error) L.push(`Failed: ${oneLine(result.ring.error)}`);
     else L.push(result.ring.output.trim());
     L.push('');
   }
 
   if (result.errors?.length) {
     L.push('### Harness errors', '');
-    for (const e of result.errors) L.push(`- ${e}`);
+    for (const e of result.errors) L.push(`- ${oneLine(e)}`);
     L.push('');
   }
   return L.join('\n');

@@ -114,10 +114,13 @@ export async function startServer(spec, { logDir, timeoutMs = 20000 } = {}) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (exited) throw new Error(`${spec.name} exited (${exited}) during startup; log ${logFile}:\n${tail(logFile)}`);
-    try {
-      const pong = await command(spec.port, ['PING'], { timeoutMs: 1000 });
-      if (pong === 'PONG') break;
-    } catch { /* not up yet */ }
+    let reply;
+    try { reply = await command(spec.port, ['PING'], { timeoutMs: 1000 }); } catch { /* not up yet */ }
+    if (reply !== undefined) {
+      // Any RESP reply means it is serving; a wrong one is worth a warning, not a failure.
+      if (reply !== 'PONG') process.stderr.write(`warning: ${spec.name} answered PING with ${reply instanceof Error ? `-${reply.message}` : JSON.stringify(reply)}\n`);
+      break;
+    }
     if (Date.now() > deadline) {
       await stopServer({ child, spec });
       throw new Error(`${spec.name} did not answer PING on port ${spec.port} within ${timeoutMs} ms; log ${logFile}:\n${tail(logFile)}`);

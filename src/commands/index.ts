@@ -6,11 +6,11 @@ import { buildTable, CommandTable } from './table';
 import type { CommandDef, ShardHandler } from './types';
 import { commands as string } from './string';
 import { commands as bitops } from './bitops';
-const keys: CommandDef[] = [];
+import { commands as keys } from './keys';
 import { commands as command } from './command';
-const config: CommandDef[] = [];
-const connection: CommandDef[] = [];
-const server: CommandDef[] = [];
+import { commands as config } from './config';
+import { commands as connection } from './connection';
+const server: CommandDef[] = []; // TODO(lead): restore import when server.ts lands
 
 export const groups: CommandDef[][] = [string, bitops, keys, command, config, connection, server];
 

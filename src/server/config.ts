@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { createHash } from 'crypto';
 import { parseLL, parseDouble } from '../util/parse';
 
 export const REDIS_VERSION = '7.0.15';
@@ -964,8 +965,14 @@ export class Config {
   renameCommands: FileDirective[] = [];
   /** user directives, for the ACL code. */
   users: FileDirective[] = [];
-  /** ACL users as "name rules" for CONFIG REWRITE; when unset, user lines are kept as they are. */
+  /**
+   * ACL users as "name rules" for CONFIG REWRITE. When unset and the file
+   * declares no users, the default user is described from requirepass the
+   * way Redis's ACL code does; with declared users their lines are kept.
+   */
   describeUsers: (() => string[]) | null = null;
+  /** requirepass changed by CONFIG SET (Redis's default user then gains sanitize-payload). */
+  private passChangedBySet = false;
 
   /** @internal values by option id */
   v: any[];
@@ -1315,6 +1322,7 @@ export class Config {
       const now = this.getOpt(o);
       if (now === before[i] && o.t !== 'special') continue;
       applied.push(o.id);
+      if (o.name === 'requirepass') this.passChangedBySet = true;
       const err = this.onChange(o.name, now);
       if (typeof err === 'string') {
         const after = this.v;
@@ -1354,8 +1362,9 @@ export class Config {
     for (const o of OPTS) this.rewriteOpt(st, o);
     // ACL users: rewritten from the live table when the ACL code provides it.
     if (this.get('aclfile') !== '') st.markProcessed('user');
-    else if (this.describeUsers) {
-      for (const u of this.describeUsers()) st.rewriteLine('user', 'user ' + u, true);
+    else if (this.describeUsers || !this.users.length) {
+      const users = this.describeUsers ? this.describeUsers() : [this.defaultUserRules()];
+      for (const u of users) st.rewriteLine('user', 'user ' + u, true);
       st.markProcessed('user');
     }
     st.markProcessed('loadmodule');
@@ -1387,6 +1396,15 @@ export class Config {
       return sanitize(`ERR Rewriting config file: ${strerror(e)}`);
     }
     return null;
+  }
+
+  private defaultUserRules(): string {
+    const pass: string | null = this.v[BY_NAME.get('requirepass')!.id];
+    let r = 'default on';
+    if (pass === null) r += ' nopass';
+    if (this.passChangedBySet) r += ' sanitize-payload';
+    if (pass !== null) r += ' #' + createHash('sha256').update(Buffer.from(pass, 'latin1')).digest('hex');
+    return r + ' ~* &* +@all';
   }
 
   private rewriteOpt(st: RewriteState, o: Opt): void {

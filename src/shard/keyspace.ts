@@ -107,7 +107,8 @@ export class Db {
   expireIfNeeded(key: string): boolean {
     if (this.expires.size === 0) return false;
     const t = this.expires.get(key);
-    if (t === undefined || t > this.ks.now()) return false;
+    // Redis: a key is expired only once now > deadline.
+    if (t === undefined || t >= this.ks.now()) return false;
     this.removeKey(key);
     this.ks.stats.expiredKeys++;
     this.ks.onExpired(this.index, key);
@@ -187,6 +188,7 @@ export class Db {
   setExpire(key: string, when: number): void {
     this.expires.set(key, when);
     this.ks.heap.push(when, this.index, key);
+    this.ks.maybeCompactHeap();
   }
 
   /** Remove the TTL. Returns true if there was one. */
@@ -235,7 +237,7 @@ export class Keyspace {
     const start = Date.now();
     const e = { when: 0, db: 0, key: '' };
     let n = 0;
-    while (this.heap.peekTime() <= start) {
+    while (this.heap.peekTime() < start) {
       this.heap.pop(e);
       const db = this.dbs[e.db];
       if (db !== undefined && db.expires.get(e.key) === e.when) {
@@ -247,6 +249,18 @@ export class Keyspace {
       if ((n & 63) === 0 && Date.now() - start >= budgetMs) break;
     }
     return n;
+  }
+
+  /**
+   * Stale heap entries (TTL changed or key deleted) are dropped lazily when
+   * popped; a key whose TTL is refreshed often would still grow the heap, so
+   * rebuild it once stale entries outnumber live ones.
+   */
+  maybeCompactHeap(): void {
+    if (this.heap.size < 4096) return;
+    let live = 0;
+    for (const db of this.dbs) live += db.expires.size;
+    if (this.heap.size > 2 * live + 4096) this.rebuildHeap();
   }
 
   /** Delay until the next deadline (ms), for the worker's sleep. */
