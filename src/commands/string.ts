@@ -111,12 +111,13 @@ export function expireArg(c: ShardCtx, s: string, flags: number, cmd: string): n
   return Number(ms);
 }
 
-const REPLY_OK = 0, REPLY_NIL = 0, REPLY_ONE = 1, REPLY_ZERO = 1;
-
-/** setGenericCommand. expireIdx is the index of the expire argument or 0. */
+/**
+ * setGenericCommand. expireIdx is the index of the expire argument or 0;
+ * intReply answers :1/:0 (SETNX) instead of +OK/null.
+ */
 function setGeneric(
   c: ShardCtx, a: string[], flags: number, key: string, val: string,
-  expireIdx: number, cmd: string, okReply: number, abortReply: number,
+  expireIdx: number, cmd: string, intReply: boolean,
 ): void {
   let when = 0;
   if (expireIdx !== 0) {
@@ -133,8 +134,8 @@ function setGeneric(
   const found = db.peek(key) !== undefined;
   if (((flags & NX) && found) || ((flags & XX) && !found)) {
     if (!(flags & GET)) {
-      if (abortReply === REPLY_NIL) c.w.nil();
-      else c.w.raw(':0\r\n');
+      if (intReply) c.w.raw(':0\r\n');
+      else c.w.nil();
     }
     return;
   }
@@ -142,8 +143,8 @@ function setGeneric(
   c.ks.stats.dirty++;
   if (expireIdx !== 0) db.setExpire(key, when);
   if (!(flags & GET)) {
-    if (okReply === REPLY_OK) c.w.ok();
-    else c.w.raw(':1\r\n');
+    if (intReply) c.w.raw(':1\r\n');
+    else c.w.ok();
   }
 }
 
@@ -160,7 +161,7 @@ function setCommand(c: ShardCtx, a: string[]): void {
   }
   const flags = parseExtended(c, a, true);
   if (flags < 0) return;
-  setGeneric(c, a, flags, a[1], a[2], extExpire, 'set', REPLY_OK, REPLY_NIL);
+  setGeneric(c, a, flags, a[1], a[2], extExpire, 'set', false);
 }
 
 function getCommand(c: ShardCtx, a: string[]): void {
@@ -201,9 +202,13 @@ function getexCommand(c: ShardCtx, a: string[]): void {
     c.ks.stats.dirty++;
   } else if (extExpire !== 0) {
     db.setExpire(key, when);
+    c.ks.onWrite(db.index, key);
     c.ks.stats.dirty++;
   } else if (flags & PERSIST) {
-    if (db.persist(key)) c.ks.stats.dirty++;
+    if (db.persist(key)) {
+      c.ks.onWrite(db.index, key);
+      c.ks.stats.dirty++;
+    }
   }
 }
 
@@ -219,15 +224,15 @@ function getsetCommand(c: ShardCtx, a: string[]): void {
 }
 
 function setnxCommand(c: ShardCtx, a: string[]): void {
-  setGeneric(c, a, NX, a[1], a[2], 0, 'setnx', REPLY_ONE, REPLY_ZERO);
+  setGeneric(c, a, NX, a[1], a[2], 0, 'setnx', true);
 }
 
 function setexCommand(c: ShardCtx, a: string[]): void {
-  setGeneric(c, a, EX, a[1], a[3], 2, 'setex', REPLY_OK, REPLY_NIL);
+  setGeneric(c, a, EX, a[1], a[3], 2, 'setex', false);
 }
 
 function psetexCommand(c: ShardCtx, a: string[]): void {
-  setGeneric(c, a, PX, a[1], a[3], 2, 'psetex', REPLY_OK, REPLY_NIL);
+  setGeneric(c, a, PX, a[1], a[3], 2, 'psetex', false);
 }
 
 function mgetCommand(c: ShardCtx, a: string[]): void {
