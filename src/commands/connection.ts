@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import type { CommandDef, NodeCtx } from './types';
 import type { ReplyWriter } from '../protocol/reply';
 import { ReplyMode } from '../server/conn';
-import { VERSION } from '../server/server';
+import { VERSION } from '../version';
 import { E, arityError } from './errors';
 import { parseLL } from '../util/parse';
 import { asciiUpper, unknownSubcommandError } from './table';
@@ -424,7 +424,6 @@ function clientKill(c: Ctx, a: string[]): void {
   const w = c.w, self = c.conn;
   let addr: string | null = null;
   let laddr: string | null = null;
-  let user: string | null = null;
   let type = -1;
   let id = 0;
   let skipme = true;
@@ -449,8 +448,8 @@ function clientKill(c: Ctx, a: string[]): void {
       } else if (opt === 'laddr') {
         laddr = v;
       } else if (opt === 'user') {
+        // Every connection runs as the one user, so only its existence matters.
         if (v !== 'default') return w.error(`ERR No such user '${cstr(v)}'`);
-        user = v;
       } else if (opt === 'skipme') {
         const yn = v.toLowerCase();
         if (yn === 'yes') skipme = true;
@@ -470,7 +469,6 @@ function clientKill(c: Ctx, a: string[]): void {
     if (laddr !== null && sockName(cl) !== laddr) continue;
     if (type >= 0 && typeOf(cl) !== type) continue;
     if (id !== 0 && cl.id !== id) continue;
-    void user; // every connection runs as the default user
     if (cl === self) {
       if (skipme) continue;
       closeSelf = true;

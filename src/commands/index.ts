@@ -10,7 +10,7 @@ import { commands as keys } from './keys';
 import { commands as command } from './command';
 import { commands as config } from './config';
 import { commands as connection } from './connection';
-const server: CommandDef[] = []; // TODO(lead): restore import when server.ts lands
+import { commands as server } from './server';
 
 export const groups: CommandDef[][] = [string, bitops, keys, command, config, connection, server];
 

@@ -15,7 +15,7 @@ import { E, arityError } from './errors';
 import { META } from './meta';
 import { unknownSubcommandError } from './table';
 import { slotOfString } from '../cluster/slot';
-import { VERSION, KEYSHARD_VERSION } from '../server/server';
+import { VERSION, KEYSHARD_VERSION } from '../version';
 import type { CmdStatView, ServerView, ConnView } from './connection';
 
 interface Ctx extends NodeCtx {
@@ -27,7 +27,7 @@ interface Ctx extends NodeCtx {
  * The acceptor and the shards accumulate `performance.now()` differences,
  * i.e. milliseconds, in their `usec` counters; INFO prints microseconds.
  */
-const USEC_PER_UNIT = 1000;
+const USEC_PER_UNIT = 1;
 
 // ---------------------------------------------------------------- printf
 

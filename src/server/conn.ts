@@ -63,6 +63,12 @@ export class Conn {
     return `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? 0}`.replace(/^::ffff:/, '');
   }
 
+  /** Loopback client (CONFIG's enable-protected-configs local). */
+  get local(): boolean {
+    const a = this.socket.remoteAddress ?? '';
+    return a.startsWith('127.') || a === '::1' || a.startsWith('::ffff:127.');
+  }
+
   get laddr(): string {
     return `${this.socket.localAddress ?? '?'}:${this.socket.localPort ?? 0}`.replace(/^::ffff:/, '');
   }

@@ -21,8 +21,8 @@ import { arityError, E } from '../commands/errors';
 import type { MergeKind, NodeCtx } from '../commands/types';
 import type { Logger } from 'pino';
 
-export const VERSION = '7.0.15';
-export const KEYSHARD_VERSION = '0.1.0';
+import { VERSION, KEYSHARD_VERSION } from '../version';
+export { VERSION, KEYSHARD_VERSION };
 
 interface Gather {
   parts: (Buffer | null)[];
@@ -317,12 +317,11 @@ export class Server {
     if (cmd.subs !== null) {
       if (argc >= 2) {
         const sub = cmd.subs.get(buf.latin1Slice(st[1], en[1]).toLowerCase());
-        if (sub === undefined) {
-          if (argc === 1 || !cmd.def) {
-            return this.rejectNow(conn, unknownSubcommandError(argStrings(buf, sc)), cmd);
-          }
-        } else cmd = sub;
-      } else if (!cmd.def || (!cmd.def.run && !cmd.def.node)) {
+        if (sub !== undefined) cmd = sub;
+        else if (!cmd.def.node && !cmd.def.run) {
+          return this.rejectNow(conn, unknownSubcommandError(argStrings(buf, sc)), cmd);
+        }
+      } else if (!cmd.def.run && !cmd.def.node) {
         return this.rejectNow(conn, arityError(cmd.name), cmd);
       }
     }
@@ -330,7 +329,7 @@ export class Server {
     if (arity > 0 ? argc !== arity : argc < -arity) {
       return this.rejectNow(conn, arityError(cmd.name), cmd);
     }
-    if (!conn.authed && cmd.meta.flags.indexOf('no_auth') < 0) {
+    if (!conn.authed && !cmd.noAuth) {
       return this.rejectNow(conn, E.NOAUTH, cmd);
     }
     const def = cmd.def;
@@ -625,7 +624,7 @@ export class Server {
   private finishNode(conn: Conn, seq: number, cmd: Command, w: ReplyWriter, t0: number): void {
     const s = this.cmdStat(cmd.name);
     s.calls++;
-    s.usec += performance.now() - t0;
+    s.usec += (performance.now() - t0) * 1000;
     if (w.errors > 0) {
       s.failed++;
       this.errStats.set(w.lastErrorCode, (this.errStats.get(w.lastErrorCode) ?? 0) + 1);

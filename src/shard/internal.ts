@@ -67,7 +67,7 @@ export function internalHandlers(
     const err: Record<string, number> = {};
     for (const [k, v] of errors()) err[k] = v;
     const dbs = c.ks.dbs.map((d) => [d.size, d.expires.size]);
-    c.w.bulk(JSON.stringify({ cmd, err, dbs, ks: c.ks.stats, heap: c.ks.heap.size }));
+    c.w.bulk(JSON.stringify({ cmd, err, dbs, ks: c.ks.stats, heap: c.ks.heap.size, mem: process.memoryUsage().heapUsed }));
   });
 
   m.set('__config', (c, a) => {

@@ -148,7 +148,7 @@ function runCommand(buf: Buffer, off: number, end: number, allowInternal: boolea
   let s = stats.get(name);
   if (s === undefined) stats.set(name, (s = { calls: 0, usec: 0, failed: 0 }));
   s.calls++;
-  s.usec += performance.now() - t0;
+  s.usec += (performance.now() - t0) * 1000;
   if (w.errors > 0) {
     s.failed++;
     errorStats.set(w.lastErrorCode, (errorStats.get(w.lastErrorCode) ?? 0) + 1);

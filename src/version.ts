@@ -1,0 +1,3 @@
+/** The Redis version keyshard is compatible with and reports (clients gate features on it). */
+export const VERSION = '7.0.15';
+export const KEYSHARD_VERSION = '0.1.0';
