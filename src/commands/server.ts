@@ -656,7 +656,25 @@ function clusterContainer(c: Ctx, a: string[]): void {
   c.w.error('ERR This instance has cluster support disabled');
 }
 
+/**
+ * FUNCTION FLUSH: keyshard has no function libraries yet (Lua comes with a
+ * later issue), so flushing them has nothing to remove; the arguments are
+ * still checked as Redis does. Test harnesses and tools call it on start.
+ */
+function functionFlush(c: NodeCtx, a: string[]): void {
+  if (a.length > 3) {
+    c.w.error(`ERR unknown subcommand or wrong number of arguments for '${a[1].slice(0, 128)}'. Try ${a[0].toUpperCase()} HELP.`);
+    return;
+  }
+  if (a.length === 3 && !/^(a?sync)$/i.test(a[2])) {
+    c.w.error('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
+    return;
+  }
+  c.w.ok();
+}
+
 export const commands: CommandDef[] = [
+  { name: 'function|flush', node: functionFlush },
   { name: 'info', node: info },
   { name: 'time', node: time },
   { name: 'lastsave', node: (c) => c.w.int(c.server.stats.lastSave) },

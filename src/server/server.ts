@@ -140,11 +140,14 @@ export class Server {
     return a && typeof a === 'object' ? a.port : this.config.num('port');
   }
 
+  /** Every option, as the shards see them: numeric-looking values as numbers (see shard/internal.ts __config). */
   shardConfig(): Record<string, number | string> {
-    return {
-      protoMaxBulkLen: this.config.num('proto-max-bulk-len'),
-      'maxmemory-policy': this.config.get('maxmemory-policy') ?? 'noeviction',
-    };
+    const out: Record<string, number | string> = { protoMaxBulkLen: this.config.num('proto-max-bulk-len') };
+    for (const [name, value] of this.config.getMatching(['*'])) {
+      const n = Number(value);
+      out[name] = value !== '' && Number.isFinite(n) ? n : value;
+    }
+    return out;
   }
 
   private onConfigChange(name: string, value: string): void {
@@ -196,6 +199,7 @@ export class Server {
   }
 
   private onData(conn: Conn, chunk: Buffer): void {
+    if (conn.closed) return;
     this.stats.netInput += chunk.length;
     conn.lastInteraction = Date.now();
     if (conn.inBuf === null || conn.inLen === conn.inPos) {
@@ -668,7 +672,11 @@ export class Server {
     }
     if (seq === conn.closeAfterSeq) {
       conn.flush();
-      conn.socket.end();
+      // Close for real once the reply is out, as Redis does: a client still
+      // writing must see the connection go away, not a half-closed socket.
+      const sock = conn.socket;
+      sock.once('finish', () => sock.destroy());
+      sock.end();
       conn.closed = true;
       this.conns.delete(conn.id);
     }
