@@ -14,7 +14,25 @@ export interface ShardCtx {
   config: ShardConfig;
   /** Shard index and count, for commands that cross databases or shards. */
   shard: number;
+  /**
+   * Blocking commands (BLPOP, BZPOPMIN, …): park the current client command
+   * until one of `keys` (in c.db) is written or `timeoutMs` passes (0 =
+   * forever), and write no reply now. When a key is written the shard calls
+   * `serve` with c.db / c.w set up for the waiting client; it re-checks the
+   * keys left to right and returns true if it wrote the reply (the client is
+   * then unblocked), false to keep waiting. On timeout `onTimeout` writes the
+   * timeout reply. Null where a command must not block (inside MULTI, a
+   * multi-shard hold): then reply as if the timeout had passed.
+   */
+  block: BlockFn | null;
 }
+
+export type BlockFn = (
+  keys: string[],
+  timeoutMs: number,
+  serve: (c: ShardCtx) => boolean,
+  onTimeout: (c: ShardCtx) => void,
+) => void;
 
 export interface ShardConfig {
   protoMaxBulkLen: number;

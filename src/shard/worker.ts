@@ -52,6 +52,7 @@ const ctx: ShardCtx = {
   w,
   config: { protoMaxBulkLen: 512 * 1024 * 1024, databases: init.databases, ...init.config },
   shard: init.shard,
+  block: null,
 };
 
 const handlers: Map<string, ShardHandler> = shardHandlers();

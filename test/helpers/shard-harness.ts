@@ -15,6 +15,7 @@ export function shardHarness(defs: CommandDef[], proto: 2 | 3 = 2) {
     w,
     config: { protoMaxBulkLen: 512 * 1024 * 1024, databases: 16 },
     shard: 0,
+    block: null,
   };
   /** Run one command; returns the raw reply as a latin1 string. */
   function call(...args: string[]): string {
