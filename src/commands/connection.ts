@@ -16,6 +16,7 @@ import { asciiUpper, unknownSubcommandError } from './table';
 
 export interface ConnView {
   readonly id: number;
+  blockedSeq: number;
   name: string;
   proto: 2 | 3;
   db: number;
@@ -55,6 +56,8 @@ export interface CmdStatView {
 
 export interface ServerView {
   conns: Map<number, ConnView>;
+  links: unknown[];
+  adminCall(shard: number, args: string[]): Promise<Buffer>;
   config: ConfigView;
   stats: {
     totalConnections: number;
@@ -377,6 +380,25 @@ function clientContainer(c: Ctx, a: string[]): void {
   c.w.error(unknownSubcommandError(a));
 }
 
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: the waiter lives on a shard; ask them all. */
+async function clientUnblock(c: Ctx, a: string[]): Promise<void> {
+  const w = c.w;
+  let mode = 'TIMEOUT';
+  if (a.length === 4) {
+    const r = a[3].toLowerCase();
+    if (r === 'error') mode = 'ERROR';
+    else if (r !== 'timeout') return w.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+  }
+  const id = parseLL(a[2]);
+  if (id === null) return w.error(E.NOTINT);
+  const target = c.server.conns.get(Number(id));
+  if (target === undefined || target.blockedSeq < 0) return w.int(0);
+  const replies: Buffer[] = await Promise.all(
+    c.server.links.map((_: unknown, k: number) => c.server.adminCall(k, ['__clientunblock', String(id), mode])),
+  );
+  w.int(replies.some((r) => r.latin1Slice(0, 4) === ':1\r\n') ? 1 : 0);
+}
+
 function clientSetinfo(c: Ctx, a: string[]): void {
   const w = c.w;
   if (a.length !== 4) return w.error(arityError('client|setinfo'));
@@ -560,5 +582,6 @@ export const commands: CommandDef[] = [
   { name: 'client|no-evict', node: clientNoEvict },
   { name: 'client|getredir', node: (c) => c.w.int(-1) },
   { name: 'client|trackinginfo', node: clientTrackinginfo },
+  { name: 'client|unblock', node: clientUnblock },
   { name: 'client|help', node: (c, a) => replyHelp(c.w, a[0], CLIENT_HELP) },
 ];

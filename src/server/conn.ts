@@ -47,6 +47,12 @@ export class Conn {
   dirty = false;
   /** Waiting for ring space: parsing stopped, socket paused. */
   stalled = false;
+  /**
+   * Sequence number of a blocking command (BLPOP…) still waiting, or -1.
+   * Like Redis, a blocked client's further commands are not processed until
+   * it is served.
+   */
+  blockedSeq = -1;
   /** Close once every reply up to this sequence number was written. */
   closeAfterSeq = -1;
   closed = false;

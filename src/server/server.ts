@@ -58,6 +58,8 @@ export class Server {
   private dirtyConns: Conn[] = [];
   private turnScheduled = false;
   private stalledConns = new Set<Conn>();
+  /** Connections unblocked during a drain, whose queued input waits. */
+  private toResume = new Set<Conn>();
   private shuttingDown = false;
   private cronTimer: NodeJS.Timeout | null = null;
   private keyIdx: number[] = [];
@@ -193,6 +195,10 @@ export class Server {
     conn.closed = true;
     this.conns.delete(conn.id);
     this.stalledConns.delete(conn);
+    if (conn.blockedSeq >= 0) {
+      // Its waiter sits on some shard: remove it so nothing is left behind.
+      for (let k = 0; k < this.links.length; k++) this.adminCall(k, ['__unblock', String(conn.id)]).catch(() => {});
+    }
     conn.inBuf = null;
     conn.pending = null;
     conn.socket.destroy();
@@ -233,7 +239,7 @@ export class Server {
     let pos = conn.inPos;
     const end = conn.inLen;
     conn.needBytes = 0;
-    while (pos < end && !conn.closed && conn.closeAfterSeq < 0) {
+    while (pos < end && !conn.closed && conn.closeAfterSeq < 0 && conn.blockedSeq < 0) {
       const r = sc.scan(buf, pos, end);
       if (r === SCAN_NEED_MORE) {
         conn.needBytes = sc.needBytes > 0 ? sc.needBytes : 0;
@@ -373,7 +379,14 @@ export class Server {
       }
       idx.length = sh.length = n;
       if (shard < 0) shard = 0;
-      if (!multi) return this.enqueueCmd(conn, shard, buf, sc.frameStart, frameEnd);
+      if (!multi) {
+        if (cmd.blocking) {
+          if (!this.enqueueCmd(conn, shard, buf, sc.frameStart, frameEnd)) return false;
+          conn.blockedSeq = conn.nextSeq - 1;
+          return true;
+        }
+        return this.enqueueCmd(conn, shard, buf, sc.frameStart, frameEnd);
+      }
       if (def.split !== undefined) return this.split(conn, cmd, def.split, buf, sc);
       return this.crossShard(conn, cmd, buf, sc, frameEnd);
     }
@@ -660,6 +673,10 @@ export class Server {
 
   private emit(conn: Conn, seq: number, b: Buffer, s: number, e: number): void {
     conn.doneSeq = seq + 1;
+    if (seq === conn.blockedSeq) {
+      conn.blockedSeq = -1;
+      if (conn.inBuf !== null && conn.inLen > conn.inPos) this.toResume.add(conn);
+    }
     if (conn.silent !== null && conn.silent.delete(seq)) {
       // suppressed by CLIENT REPLY
     } else {
@@ -723,6 +740,11 @@ export class Server {
     }
     if (this.stalledConns.size > 0) {
       for (const c of [...this.stalledConns]) this.resume(c);
+    }
+    if (this.toResume.size > 0) {
+      const l = [...this.toResume];
+      this.toResume.clear();
+      for (const c of l) if (!c.closed && !c.stalled) this.processInput(c);
     }
   }
 

@@ -28,6 +28,8 @@ export interface ShardStats {
   keyspaceHits: number;
   keyspaceMisses: number;
   dirty: number;
+  /** Clients blocked on this shard's keys (INFO blocked_clients). */
+  blocked: number;
 }
 
 class ExpireHeap {
@@ -213,7 +215,7 @@ export class Db {
 export class Keyspace {
   dbs: Db[];
   heap = new ExpireHeap();
-  stats: ShardStats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0, dirty: 0 };
+  stats: ShardStats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0, dirty: 0, blocked: 0 };
   /** Clock override for a command: Redis reads the time once per command. */
   cachedNow = 0;
   /** Hooks for later layers (blocking pops, keyspace notifications, AOF). */

@@ -15,6 +15,7 @@ import type { ShardCtx, ShardHandler } from '../commands/types';
 import { shardHandlers } from '../commands/index';
 import { internalHandlers } from './internal';
 import { parseFrame } from '../protocol/frame-args';
+import { BlockedClients, Waiter } from './blocking';
 
 export interface WorkerInit {
   shard: number;
@@ -56,7 +57,81 @@ const ctx: ShardCtx = {
 };
 
 const handlers: Map<string, ShardHandler> = shardHandlers();
+
+// Blocking commands: the tags of the command being run, so ctx.block can
+// park it; `parked` tells the loop not to emit a reply for it now.
+const blocked = new BlockedClients();
+ks.onWrite = (db, key) => blocked.touched(db, key);
+let curTag1 = 0;
+let curTag2 = 0;
+let parked = false;
+const blockFn: ShardCtx['block'] = (keys, timeoutMs, serve, onTimeout) => {
+  parked = true;
+  blocked.add({
+    tag1: curTag1,
+    tag2: curTag2,
+    proto: w.proto,
+    db: ctx.db.index,
+    keys: keys.slice(),
+    deadline: timeoutMs > 0 ? Date.now() + timeoutMs : Infinity,
+    serve,
+    onTimeout,
+    done: false,
+  });
+  ks.stats.blocked = blocked.count;
+};
+
+function serveWaiter(b: Waiter): boolean {
+  ctx.db = ks.dbs[b.db];
+  w.reset();
+  w.proto = b.proto;
+  ks.cachedNow = Date.now();
+  const ok = b.serve(ctx);
+  ks.cachedNow = 0;
+  if (ok) emitReply(K_CMD, b.tag1, b.tag2);
+  return ok;
+}
+
+function timeoutWaiter(b: Waiter): void {
+  ctx.db = ks.dbs[b.db];
+  w.reset();
+  w.proto = b.proto;
+  b.onTimeout(ctx);
+  emitReply(K_CMD, b.tag1, b.tag2);
+}
+
+function serveBlocked(): void {
+  if (!blocked.hasReady()) return;
+  blocked.serveReady(serveWaiter);
+  ks.stats.blocked = blocked.count;
+}
 const internal = internalHandlers(ctx, () => stats, () => errorStats, resetStats);
+// Waiters of a vanished client go away silently; CLIENT UNBLOCK ends a wait
+// with the timeout reply or an UNBLOCKED error.
+internal.set('__unblock', (c, a) => {
+  c.w.int(blocked.dropConn(Number(a[1])));
+  ks.stats.blocked = blocked.count;
+});
+internal.set('__clientunblock', (c, a) => {
+  const ok = blocked.unblock(Number(a[1]), a[2] === 'ERROR', (b, err) => {
+    const saveProto = w.proto;
+    const saveLen = w.len;
+    // Emit the unblocked client's reply first, then restore this reply.
+    const mine = Buffer.from(w.buf.subarray(0, saveLen));
+    w.reset();
+    w.proto = b.proto;
+    ctx.db = ks.dbs[b.db];
+    if (err) w.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    else b.onTimeout(ctx);
+    emitReply(K_CMD, b.tag1, b.tag2);
+    w.reset();
+    w.proto = saveProto;
+    w.rawBuf(mine);
+  });
+  c.w.int(ok ? 1 : 0);
+  ks.stats.blocked = blocked.count;
+});
+
 let stats = new Map<string, CmdStat>();
 let errorStats = new Map<string, number>();
 function resetStats(): void {
@@ -114,7 +189,7 @@ function writeRepHeader(b: Buffer, off: number, kind: number, flags: number, tag
   b.writeUInt32LE(tag2, off + 8);
 }
 
-function runCommand(buf: Buffer, off: number, end: number, allowInternal: boolean): void {
+function runCommand(buf: Buffer, off: number, end: number, allowInternal: boolean, canBlock = false): void {
   const proto = buf[off + 1];
   const db = buf[off + 2];
   const argc = parseFrame(buf, off + REQ_HEADER, end, args);
@@ -138,6 +213,8 @@ function runCommand(buf: Buffer, off: number, end: number, allowInternal: boolea
   }
   const t0 = performance.now();
   ks.cachedNow = Date.now();
+  ctx.block = canBlock ? blockFn : null;
+  parked = false;
   try {
     h(ctx, args.length === argc ? args : args.slice(0, argc));
   } catch (e) {
@@ -146,6 +223,7 @@ function runCommand(buf: Buffer, off: number, end: number, allowInternal: boolea
     console.error(e);
   }
   ks.cachedNow = 0;
+  ctx.block = null;
   let s = stats.get(name);
   if (s === undefined) stats.set(name, (s = { calls: 0, usec: 0, failed: 0 }));
   s.calls++;
@@ -182,6 +260,7 @@ function hold(): void {
     const tag2 = b.readUInt32LE(s + 8);
     runCommand(b, s, e, true);
     emitReply(K_CTRL, tag1, tag2);
+    serveBlocked();
     flushReplies();
   }
 }
@@ -196,11 +275,18 @@ function loop(): void {
       if (off < 0) break;
       const [b, s, e] = recordBuf(req, off);
       const kind = b[s];
-      if (kind === K_CMD || kind === K_PART) {
+      if (kind === K_CMD) {
+        curTag1 = b.readUInt32LE(s + 4);
+        curTag2 = b.readUInt32LE(s + 8);
+        runCommand(b, s, e, false, true);
+        if (!parked) emitReply(K_CMD, curTag1, curTag2);
+        serveBlocked();
+      } else if (kind === K_PART) {
         const tag1 = b.readUInt32LE(s + 4);
         const tag2 = b.readUInt32LE(s + 8);
         runCommand(b, s, e, false);
         emitReply(kind, tag1, tag2);
+        serveBlocked();
       } else if (kind === K_HOLD) {
         req.release();
         hold();
@@ -208,6 +294,7 @@ function loop(): void {
         const tag1 = b.readUInt32LE(s + 4);
         runCommand(b, s, e, true);
         emitReply(K_ADMIN, tag1, 0);
+        serveBlocked();
       }
       // Free ring space early on long batches so the acceptor can refill.
       if ((++n & 255) === 0) {
@@ -221,9 +308,17 @@ function loop(): void {
     if (now >= nextExpire && ks.heap.size > 0) {
       ks.activeExpire(2);
       nextExpire = now + 10;
+      // Expiring a key is a write for WATCH and keyspace events, not for
+      // blocked clients (an expired list has nothing to pop).
+    }
+    if (now >= blocked.nextDeadline) {
+      blocked.expire(now, timeoutWaiter);
+      ks.stats.blocked = blocked.count;
+      flushReplies();
     }
     if (n === 0) {
-      const wait = Math.min(100, ks.heap.size > 0 ? Math.max(1, ks.nextDeadlineIn()) : 100);
+      let wait = Math.min(100, ks.heap.size > 0 ? Math.max(1, ks.nextDeadlineIn()) : 100);
+      if (blocked.nextDeadline !== Infinity) wait = Math.max(1, Math.min(wait, blocked.nextDeadline - Date.now()));
       req.sleep(wait);
     }
   }
