@@ -56,7 +56,6 @@ export interface CmdStatView {
 
 export interface ServerView {
   conns: Map<number, ConnView>;
-  links: unknown[];
   adminCall(shard: number, args: string[]): Promise<Buffer>;
   config: ConfigView;
   stats: {
