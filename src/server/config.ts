@@ -4,6 +4,8 @@
 // Every value is held as a latin1 string (one char per byte), like the wire
 // and the config file; paths are turned back into bytes for the file system.
 
+import { globMatch } from '../util/glob';
+import { splitArgs as splitArgsBytes } from '../protocol/frame';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -37,67 +39,11 @@ function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
 }
 
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
-}
-
-/** sdssplitargs: split a line into arguments honouring "..." and '...' quoting; null on unbalanced quotes. */
+/** sdssplitargs over a config line (the inline-command splitter, so the rules live once). */
 export function splitArgs(line: string): string[] | null {
-  const out: string[] = [];
-  const n = line.length;
-  let p = 0;
-  for (;;) {
-    while (p < n && isSpace(line.charCodeAt(p))) p++;
-    if (p >= n) return out;
-    let inq = false;
-    let insq = false;
-    let cur = '';
-    for (;;) {
-      const c = p < n ? line.charCodeAt(p) : 0;
-      if (inq) {
-        if (c === 92 && p + 3 < n && line.charCodeAt(p + 1) === 120 && isHex(line.charCodeAt(p + 2)) && isHex(line.charCodeAt(p + 3))) {
-          cur += String.fromCharCode(parseInt(line.substr(p + 2, 2), 16));
-          p += 3;
-        } else if (c === 92 && p + 1 < n) {
-          p++;
-          const e = line[p];
-          cur += e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e === 'b' ? '\b' : e === 'a' ? '\x07' : e;
-        } else if (c === 34) {
-          if (p + 1 < n && !isSpace(line.charCodeAt(p + 1))) return null;
-          p++;
-          break;
-        } else if (p >= n) {
-          return null;
-        } else {
-          cur += line[p];
-        }
-      } else if (insq) {
-        if (c === 92 && p + 1 < n && line.charCodeAt(p + 1) === 39) {
-          p++;
-          cur += "'";
-        } else if (c === 39) {
-          if (p + 1 < n && !isSpace(line.charCodeAt(p + 1))) return null;
-          p++;
-          break;
-        } else if (p >= n) {
-          return null;
-        } else {
-          cur += line[p];
-        }
-      } else if (p >= n || c === 32 || c === 10 || c === 13 || c === 9) {
-        if (p < n) p++;
-        break;
-      } else if (c === 34) {
-        inq = true;
-      } else if (c === 39) {
-        insq = true;
-      } else {
-        cur += line[p];
-      }
-      if (p < n) p++;
-    }
-    out.push(cur);
-  }
+  const b = Buffer.from(line, 'latin1');
+  const parts = splitArgsBytes(b, 0, b.length);
+  return parts === null ? null : parts.map((p) => p.latin1Slice(0, p.length));
 }
 
 /** sdscatrepr: a double-quoted, escaped representation that splitArgs reads back. */
@@ -121,80 +67,6 @@ function lowerAscii(c: number): number {
   return c >= 65 && c <= 90 ? c + 32 : c;
 }
 
-function globImpl(p: string, pi: number, s: string, si: number, nocase: boolean, skip: { v: boolean }): boolean {
-  const pn = p.length;
-  const sn = s.length;
-  while (pi < pn && si < sn) {
-    const pc = p.charCodeAt(pi);
-    if (pc === 42) {
-      while (pi + 1 < pn && p.charCodeAt(pi + 1) === 42) pi++;
-      if (pi + 1 === pn) return true;
-      while (si < sn) {
-        if (globImpl(p, pi + 1, s, si, nocase, skip)) return true;
-        if (skip.v) return false;
-        si++;
-      }
-      // A later '*' could not help either: the rest failed at every offset.
-      skip.v = true;
-      return false;
-    } else if (pc === 63) {
-      si++;
-    } else if (pc === 91) {
-      pi++;
-      const not = pi < pn && p.charCodeAt(pi) === 94;
-      if (not) pi++;
-      let match = false;
-      const sc = s.charCodeAt(si);
-      for (;;) {
-        const c = pi < pn ? p.charCodeAt(pi) : 0;
-        if (c === 92 && pn - pi >= 2) {
-          pi++;
-          if (p.charCodeAt(pi) === sc) match = true;
-        } else if (c === 93) {
-          break;
-        } else if (pi >= pn) {
-          pi--;
-          break;
-        } else if (pn - pi >= 3 && p.charCodeAt(pi + 1) === 45) {
-          let start = c;
-          let end = p.charCodeAt(pi + 2);
-          let x = sc;
-          if (start > end) [start, end] = [end, start];
-          if (nocase) {
-            start = lowerAscii(start);
-            end = lowerAscii(end);
-            x = lowerAscii(x);
-          }
-          pi += 2;
-          if (x >= start && x <= end) match = true;
-        } else if (nocase ? lowerAscii(c) === lowerAscii(sc) : c === sc) {
-          match = true;
-        }
-        pi++;
-      }
-      if (not) match = !match;
-      if (!match) return false;
-      si++;
-    } else {
-      let c = pc;
-      if (c === 92 && pn - pi >= 2) c = p.charCodeAt(++pi);
-      const sc = s.charCodeAt(si);
-      if (nocase ? lowerAscii(c) !== lowerAscii(sc) : c !== sc) return false;
-      si++;
-    }
-    pi++;
-    if (si === sn) {
-      while (pi < pn && p.charCodeAt(pi) === 42) pi++;
-      break;
-    }
-  }
-  return pi === pn && si === sn;
-}
-
-/** Redis's stringmatch (KEYS/CONFIG GET glob). */
-export function globMatch(pattern: string, s: string, nocase = false): boolean {
-  return globImpl(pattern, 0, s, 0, nocase, { v: false });
-}
 
 const U64 = 1n << 64n;
 const LLONG_MAX = (1n << 63n) - 1n;

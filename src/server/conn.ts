@@ -3,6 +3,7 @@
 // shards back into request order.
 
 import type { Socket } from 'node:net';
+import { copyBytes } from '../util/bytes';
 
 export const enum ReplyMode {
   On = 0,
@@ -45,6 +46,11 @@ export class Conn {
   out: Buffer = Buffer.allocUnsafe(OUT_INITIAL);
   outLen = 0;
   dirty = false;
+  /**
+   * Set while a reply of this connection depends on something other than a
+   * shard's prompt answer (an async acceptor command): flush what is ready.
+   */
+  waitingAsync = 0;
   /** Waiting for ring space: parsing stopped, socket paused. */
   stalled = false;
   /**
@@ -89,7 +95,7 @@ export class Conn {
       this.out.copy(nb, 0, 0, this.outLen);
       this.out = nb;
     }
-    this.out.set(s === 0 && e === b.length ? b : b.subarray(s, e), this.outLen);
+    copyBytes(b, s, e, this.out, this.outLen);
     this.outLen += n;
   }
 

@@ -13,6 +13,7 @@ import { REQ_HEADER, REP_HEADER, K_CMD, K_PART, K_CTRL, K_ADMIN, RF_ERROR } from
 import { slotOfBytes, slotOwners, slotRanges, slotOfString } from '../cluster/slot';
 import { Coordinator } from '../cluster/coordinator';
 import { ShardLink, writeReqHeader } from './shards';
+import { copyBytes } from '../util/bytes';
 import { Conn, ReplyMode } from './conn';
 import type { Config } from './config';
 import { CommandTable, Command, unknownCommandError, unknownSubcommandError } from '../commands/table';
@@ -62,8 +63,10 @@ export class Server {
   private toResume = new Set<Conn>();
   private shuttingDown = false;
   private cronTimer: NodeJS.Timeout | null = null;
+  // Key positions and owners of the command being dispatched (keyCount valid).
   private keyIdx: number[] = [];
   private keyShard: number[] = [];
+  private keyCount = 0;
 
   // Acceptor-side statistics (the shards keep their own; INFO merges).
   stats = {
@@ -377,7 +380,7 @@ export class Server {
           }
         }
       }
-      idx.length = sh.length = n;
+      this.keyCount = n;
       if (shard < 0) shard = 0;
       if (!multi) {
         if (cmd.blocking) {
@@ -435,7 +438,7 @@ export class Server {
       const off = link.reserve(n);
       if (off < 0) return false;
       writeReqHeader(link.req.buf, off, K_CMD, conn.proto, conn.db, conn.id, conn.nextSeq);
-      buf.copy(link.req.buf, off + REQ_HEADER, fs, fe);
+      copyBytes(buf, fs, fe, link.req.buf, off + REQ_HEADER);
       link.req.commit();
     }
     this.markReplySilence(conn, conn.nextSeq);
@@ -490,7 +493,7 @@ export class Server {
     // Group key positions (and the args that travel with them, e.g. MSET values) by shard.
     const groups = new Map<number, number[]>();
     const order: Array<[number, number]> = []; // for mget: (shard, position within part)
-    for (let j = 0; j < idx.length; j++) {
+    for (let j = 0; j < this.keyCount; j++) {
       let g = groups.get(sh[j]);
       if (g === undefined) groups.set(sh[j], (g = [0]));
       order.push([sh[j], (g.length - 1) / step]);
@@ -538,7 +541,7 @@ export class Server {
   private crossShard(conn: Conn, cmd: Command, buf: Buffer, sc: FrameScanner, frameEnd: number): boolean {
     const st = sc.argStart, en = sc.argEnd;
     const keysByShard = new Map<number, string[]>();
-    for (let j = 0; j < this.keyIdx.length; j++) {
+    for (let j = 0; j < this.keyCount; j++) {
       const k = this.keyShard[j];
       const key = buf.latin1Slice(st[this.keyIdx[j]], en[this.keyIdx[j]]);
       let l = keysByShard.get(k);
@@ -805,6 +808,13 @@ export class Server {
     for (let i = 0; i < d.length; i++) {
       const c = d[i];
       if (!c.dirty) continue;
+      // One write per pipeline round: while replies of this round are still
+      // on their way (none of them a parked blocking command) and the output
+      // is small, wait for them; their arrival makes the conn dirty again.
+      if (c.doneSeq !== c.nextSeq && c.doneSeq !== c.blockedSeq && c.outLen < 65536 && !c.waitingAsync) {
+        c.dirty = false;
+        continue;
+      }
       this.stats.netOutput += c.outLen;
       c.flush();
       // A client that stops reading must not grow our memory without bound.

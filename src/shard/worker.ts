@@ -16,6 +16,7 @@ import { shardHandlers } from '../commands/index';
 import { internalHandlers } from './internal';
 import { parseFrame } from '../protocol/frame-args';
 import { BlockedClients, Waiter } from './blocking';
+import { copyBytes } from '../util/bytes';
 
 export interface WorkerInit {
   shard: number;
@@ -105,7 +106,7 @@ function serveBlocked(): void {
   blocked.serveReady(serveWaiter);
   ks.stats.blocked = blocked.count;
 }
-const internal = internalHandlers(ctx, () => stats, () => errorStats, resetStats);
+const internal = internalHandlers(ctx, commandStats, () => errorStats, resetStats);
 // Waiters of a vanished client go away silently; CLIENT UNBLOCK ends a wait
 // with the timeout reply or an UNBLOCKED error.
 internal.set('__unblock', (c, a) => {
@@ -132,11 +133,15 @@ internal.set('__clientunblock', (c, a) => {
   ks.stats.blocked = blocked.count;
 });
 
-let stats = new Map<string, CmdStat>();
 let errorStats = new Map<string, number>();
 function resetStats(): void {
-  stats = new Map();
+  for (const e of entries.values()) e.stat = { calls: 0, usec: 0, failed: 0 };
   errorStats = new Map();
+}
+function commandStats(): Map<string, CmdStat> {
+  const m = new Map<string, CmdStat>();
+  for (const [k, e] of entries) if (e.stat.calls > 0) m.set(k, e.stat);
+  return m;
 }
 
 const args: string[] = [];
@@ -167,7 +172,7 @@ function emitReply(kind: number, tag1: number, tag2: number): void {
       off = rep.reserve(REP_HEADER + n);
     }
     writeRepHeader(rep.buf, off, kind, flags, tag1, tag2);
-    w.buf.copy(rep.buf, off + REP_HEADER, 0, n);
+    copyBytes(w.buf, 0, n, rep.buf, off + REP_HEADER);
     rep.commit();
   }
   repPending++;
@@ -189,6 +194,43 @@ function writeRepHeader(b: Buffer, off: number, kind: number, flags: number, tag
   b.writeUInt32LE(tag2, off + 8);
 }
 
+interface Entry {
+  h: ShardHandler;
+  stat: CmdStat;
+}
+// Canonical name → handler and its stats; `alias` memoizes top-level names
+// as clients spell them ("SET", "set") so the hot path is one Map lookup.
+const entries = new Map<string, Entry>();
+const alias = new Map<string, Entry>();
+function entryFor(name: string, h: ShardHandler): Entry {
+  let e = entries.get(name);
+  if (e === undefined) entries.set(name, (e = { h, stat: { calls: 0, usec: 0, failed: 0 } }));
+  return e;
+}
+
+function resolve(argc: number, allowInternal: boolean): Entry | undefined {
+  const a0 = args[0];
+  const e = alias.get(a0);
+  if (e !== undefined) return e;
+  if (allowInternal) {
+    const ih = internal.get(a0);
+    if (ih !== undefined) return entryFor(a0, ih);
+  }
+  const lname = a0.toLowerCase();
+  const h = handlers.get(lname);
+  if (h !== undefined) {
+    const ent = entryFor(lname, h);
+    if (alias.size < 4096) alias.set(a0, ent);
+    return ent;
+  }
+  if (argc > 1) {
+    const full = lname + '|' + args[1].toLowerCase();
+    const sh = handlers.get(full);
+    if (sh !== undefined) return entryFor(full, sh);
+  }
+  return undefined;
+}
+
 function runCommand(buf: Buffer, off: number, end: number, allowInternal: boolean, canBlock = false): void {
   const proto = buf[off + 1];
   const db = buf[off + 2];
@@ -196,18 +238,8 @@ function runCommand(buf: Buffer, off: number, end: number, allowInternal: boolea
   w.reset();
   w.proto = proto === 3 ? 3 : 2;
   ctx.db = ks.dbs[db];
-  let name = args[0];
-  let h = allowInternal ? internal.get(name) : undefined;
-  if (h === undefined) h = handlers.get(name);
-  if (h === undefined) {
-    name = name.toLowerCase();
-    h = handlers.get(name);
-    if (h === undefined && argc > 1) {
-      name = name + '|' + args[1].toLowerCase();
-      h = handlers.get(name);
-    }
-  }
-  if (h === undefined) {
+  const ent = resolve(argc, allowInternal);
+  if (ent === undefined) {
     w.error(`ERR unknown command '${args[0]}' on shard`);
     return;
   }
@@ -216,7 +248,7 @@ function runCommand(buf: Buffer, off: number, end: number, allowInternal: boolea
   ctx.block = canBlock ? blockFn : null;
   parked = false;
   try {
-    h(ctx, args.length === argc ? args : args.slice(0, argc));
+    ent.h(ctx, args);
   } catch (e) {
     w.reset();
     w.error('ERR internal error: ' + String((e as Error)?.message ?? e).replace(/[\r\n]/g, ' '));
@@ -224,12 +256,11 @@ function runCommand(buf: Buffer, off: number, end: number, allowInternal: boolea
   }
   ks.cachedNow = 0;
   ctx.block = null;
-  let s = stats.get(name);
-  if (s === undefined) stats.set(name, (s = { calls: 0, usec: 0, failed: 0 }));
-  s.calls++;
-  s.usec += (performance.now() - t0) * 1000;
+  const st = ent.stat;
+  st.calls++;
+  st.usec += (performance.now() - t0) * 1000;
   if (w.errors > 0) {
-    s.failed++;
+    st.failed++;
     errorStats.set(w.lastErrorCode, (errorStats.get(w.lastErrorCode) ?? 0) + 1);
   }
 }
