@@ -9,7 +9,7 @@ import type { Db } from '../shard/keyspace';
 import { E, cstr, formatError } from './errors';
 import {
   Hll, EMPTY_HLL, HLL_REGISTERS, ENC_DENSE, isValidHll, cachedCard, withCachedCard,
-  countString, countRaw, mergeString, decodeSparse, denseRegisters,
+  countString, countRaw, mergeString, decodeSparse, denseRegisters, firstDenseChange,
 } from '../util/hll';
 
 const NOT_HLL = 'WRONGTYPE Key is not a valid HyperLogLog string value.';
@@ -52,10 +52,12 @@ function pfaddCommand(c: ShardCtx, a: string[]): void {
     if (hs === null) return;
     s = hs;
   }
-  if (a.length > 2) {
+  // Elements before `from` leave every register as it is.
+  const from = a.length > 2 && s.charCodeAt(4) === ENC_DENSE ? firstDenseChange(s, a, 2) : 2;
+  if (from >= 0 && a.length > 2) {
     const h = new Hll(s);
     const max = sparseMax(c);
-    for (let j = 2; j < a.length; j++) {
+    for (let j = from; j < a.length; j++) {
       const r = h.add(a[j], max);
       if (r === 1) updated++;
       else if (r === -1) {

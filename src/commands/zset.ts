@@ -736,8 +736,7 @@ function zpopCommand(c: ShardCtx, a: string[], max: boolean): void {
   let count = -1;
   if (a.length === 3) {
     const n = getLong(a[2]);
-    if (n === null) return c.w.error(E.NOTINT);
-    if (n < 0) return c.w.error(E.NOTPOSITIVE);
+    if (n === null || n < 0) return c.w.error(E.NOTPOSITIVE);
     count = n;
   }
   genericZpop(c, [a[1]], max, false, count, c.w.proto > 2 && count !== -1, false);
@@ -857,7 +856,8 @@ function zrandWithCount(c: ShardCtx, key: string, l: number, withscores: boolean
   w.arr(withscores && w.proto === 2 ? n * 2 : n);
   outM.length = 0;
   outS.length = 0;
-  z.collect(0, size, false, outM, outS);
+  // Whole-set replies walk from the top, as Redis's zset iterator does.
+  z.collect(size - 1, size, true, outM, outS);
   if (count < size) {
     // Partial Fisher-Yates: the first n slots become a uniform sample.
     for (let i = 0; i < n; i++) {

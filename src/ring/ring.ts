@@ -44,6 +44,8 @@ class RingBase {
   readonly ctl: Int32Array;
   readonly u8: Uint8Array;
   readonly buf: Buffer;
+  /** 32-bit view of the data area, for record headers (payloads start 4-aligned). */
+  readonly u32: Uint32Array;
   readonly cap: number;
   readonly mask: number;
   readonly maxRecord: number;
@@ -53,6 +55,7 @@ class RingBase {
     this.mask = this.cap - 1;
     this.u8 = new Uint8Array(sab, DATA, this.cap);
     this.buf = Buffer.from(sab, DATA, this.cap);
+    this.u32 = new Uint32Array(sab, DATA, this.cap >>> 2);
     // A quarter of the ring: big enough for every ordinary command, small
     // enough that a few in flight never starve the rest.
     this.maxRecord = this.cap >>> 2;

@@ -437,7 +437,12 @@ export class Server {
     } else {
       const off = link.reserve(n);
       if (off < 0) return false;
-      writeReqHeader(link.req.buf, off, K_CMD, conn.proto, conn.db, conn.id, conn.nextSeq);
+      const u32 = link.req.u32;
+      const i = off >>> 2;
+      u32[i] = K_CMD | (conn.proto << 8) | (conn.db << 16);
+      u32[i + 1] = conn.id;
+      u32[i + 2] = conn.nextSeq;
+      u32[i + 3] = 0;
       copyBytes(buf, fs, fe, link.req.buf, off + REQ_HEADER);
       link.req.commit();
     }
@@ -719,8 +724,8 @@ export class Server {
           e = b.length;
         }
         const kind = b[s];
-        const tag1 = b.readUInt32LE(s + 4);
-        const tag2 = b.readUInt32LE(s + 8);
+        const tag1 = b === ring.buf ? ring.u32[(s + 4) >>> 2] : b.readUInt32LE(s + 4);
+        const tag2 = b === ring.buf ? ring.u32[(s + 8) >>> 2] : b.readUInt32LE(s + 8);
         if (kind === K_CMD) {
           const conn = this.conns.get(tag1);
           if (conn !== undefined) this.deliver(conn, tag2, b, s + REP_HEADER, e);

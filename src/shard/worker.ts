@@ -171,7 +171,12 @@ function emitReply(kind: number, tag1: number, tag2: number): void {
       waitReplySpace();
       off = rep.reserve(REP_HEADER + n);
     }
-    writeRepHeader(rep.buf, off, kind, flags, tag1, tag2);
+    // Payload offsets are 4-aligned: write the header as three words.
+    const u32 = rep.u32;
+    const i = off >>> 2;
+    u32[i] = kind | (flags << 8);
+    u32[i + 1] = tag1;
+    u32[i + 2] = tag2;
     copyBytes(w.buf, 0, n, rep.buf, off + REP_HEADER);
     rep.commit();
   }
@@ -265,9 +270,21 @@ function runCommand(buf: Buffer, off: number, end: number, allowInternal: boolea
   }
 }
 
-function recordBuf(ring: RingConsumer, off: number): [Buffer, number, number] {
-  if (ring.large !== null) return [ring.large, 0, ring.large.length];
-  return [ring.buf, off, off + ring.len];
+// The record just taken from a ring: buffer and byte range (module state,
+// not a returned tuple, to keep the per-command path allocation-free).
+let rb: Buffer = req.buf;
+let rs = 0;
+let re = 0;
+function takeRecord(ring: RingConsumer, off: number): void {
+  if (ring.large !== null) {
+    rb = ring.large;
+    rs = 0;
+    re = rb.length;
+  } else {
+    rb = ring.buf;
+    rs = off;
+    re = off + ring.len;
+  }
 }
 
 /** Serve control ops until the coordinator releases this shard. */
@@ -281,7 +298,8 @@ function hold(): void {
       ctrl.sleep(1000);
       continue;
     }
-    const [b, s, e] = recordBuf(ctrl, off);
+    takeRecord(ctrl, off);
+    const b = rb, s = rs, e = re;
     const kind = b[s];
     if (kind === K_RELEASE) {
       ctrl.release();
@@ -304,11 +322,17 @@ function loop(): void {
     for (;;) {
       const off = req.next();
       if (off < 0) break;
-      const [b, s, e] = recordBuf(req, off);
+      takeRecord(req, off);
+      const b = rb, s = rs, e = re;
       const kind = b[s];
       if (kind === K_CMD) {
-        curTag1 = b.readUInt32LE(s + 4);
-        curTag2 = b.readUInt32LE(s + 8);
+        if (b === req.buf) {
+          curTag1 = req.u32[(s + 4) >>> 2];
+          curTag2 = req.u32[(s + 8) >>> 2];
+        } else {
+          curTag1 = b.readUInt32LE(s + 4);
+          curTag2 = b.readUInt32LE(s + 8);
+        }
         runCommand(b, s, e, false, true);
         if (!parked) emitReply(K_CMD, curTag1, curTag2);
         serveBlocked();

@@ -257,7 +257,7 @@ export class ZsetValue implements RObject {
     const m: string[] = [], s: number[] = [];
     for (let x = this.zsl!.head.next[0]; x !== null; x = x.next[0]) {
       m.push(x.ele);
-      s.push(x.score);
+      s.push(x.score === 0 ? 0 : x.score);
     }
     this.m = m;
     this.s = s;
@@ -309,7 +309,7 @@ export class ZsetValue implements RObject {
       } else {
         const p = this.lpPos(score, member);
         this.m.splice(p, 0, member);
-        this.s.splice(p, 0, score);
+        this.s.splice(p, 0, score === 0 ? 0 : score);
         return;
       }
     }
@@ -325,7 +325,7 @@ export class ZsetValue implements RObject {
       this.s.splice(i, 1);
       const p = this.lpPos(score, member);
       this.m.splice(p, 0, member);
-      this.s.splice(p, 0, score);
+      this.s.splice(p, 0, score === 0 ? 0 : score);
       return;
     }
     this.zsl!.delete(cur, member);
@@ -337,7 +337,7 @@ export class ZsetValue implements RObject {
   appendSorted(member: string, score: number): void {
     if (this.lp) {
       this.m.push(member);
-      this.s.push(score);
+      this.s.push(score === 0 ? 0 : score);
     } else {
       this.dict!.set(member, score);
       this.zsl!.insert(score, member);

@@ -119,6 +119,21 @@ function patLen(ele: string): number {
   return Q + 1;
 }
 
+/**
+ * Index in a[from..] of the first element that would raise a register of
+ * the dense HLL s, or -1: lets PFADD skip unpacking when nothing changes.
+ */
+export function firstDenseChange(s: string, a: string[], from: number): number {
+  for (let j = from; j < a.length; j++) {
+    const count = patLen(a[j]);
+    const byte = HLL_HDR + ((patIndex * 6) >>> 3);
+    const fb = (patIndex * 6) & 7;
+    const b1 = byte + 1 < s.length ? s.charCodeAt(byte + 1) : 0;
+    if (count > (((s.charCodeAt(byte) >>> fb) | (b1 << (8 - fb))) & 63)) return j;
+  }
+  return -1;
+}
+
 // ---- Register access --------------------------------------------------------
 
 function denseGet(b: Uint8Array, regs: number, i: number): number {
@@ -358,6 +373,13 @@ export function withCachedCard(s: string, card: number): string {
 }
 
 const histo = new Float64Array(64);
+const scratch = Buffer.alloc(HLL_DENSE_SIZE);
+
+/** The bytes of a dense HLL string, in a shared scratch buffer (one memcpy). */
+function scratchBytes(s: string): Buffer {
+  scratch.latin1Write(s, 0);
+  return scratch;
+}
 
 /**
  * hllCount on a string HLL: the estimate, or -1 when a sparse stream does not
@@ -367,11 +389,13 @@ export function countString(s: string): number {
   histo.fill(0);
   const n = s.length;
   if (s.charCodeAt(4) === ENC_DENSE) {
-    for (let i = 0; i < HLL_REGISTERS; i++) {
-      const byte = HLL_HDR + ((i * 6) >>> 3);
-      const fb = (i * 6) & 7;
-      const b1 = byte + 1 < n ? s.charCodeAt(byte + 1) : 0;
-      histo[((s.charCodeAt(byte) >>> fb) | (b1 << (8 - fb))) & 63]++;
+    const b = scratchBytes(s);
+    for (let p = HLL_HDR; p < HLL_DENSE_SIZE; p += 3) {
+      const b0 = b[p], b1 = b[p + 1], b2 = b[p + 2];
+      histo[b0 & 63]++;
+      histo[((b0 >>> 6) | (b1 << 2)) & 63]++;
+      histo[((b1 >>> 4) | (b2 << 4)) & 63]++;
+      histo[b2 >>> 2]++;
     }
   } else {
     let idx = 0;
@@ -455,12 +479,17 @@ function tau(x: number): number {
 export function mergeString(max: Uint8Array, s: string): boolean {
   const n = s.length;
   if (s.charCodeAt(4) === ENC_DENSE) {
-    for (let i = 0; i < HLL_REGISTERS; i++) {
-      const byte = HLL_HDR + ((i * 6) >>> 3);
-      const fb = (i * 6) & 7;
-      const b1 = byte + 1 < n ? s.charCodeAt(byte + 1) : 0;
-      const v = ((s.charCodeAt(byte) >>> fb) | (b1 << (8 - fb))) & 63;
+    const b = scratchBytes(s);
+    for (let p = HLL_HDR, i = 0; p < HLL_DENSE_SIZE; p += 3, i += 4) {
+      const b0 = b[p], b1 = b[p + 1], b2 = b[p + 2];
+      let v = b0 & 63;
       if (v > max[i]) max[i] = v;
+      v = ((b0 >>> 6) | (b1 << 2)) & 63;
+      if (v > max[i + 1]) max[i + 1] = v;
+      v = ((b1 >>> 4) | (b2 << 4)) & 63;
+      if (v > max[i + 2]) max[i + 2] = v;
+      v = b2 >>> 2;
+      if (v > max[i + 3]) max[i + 3] = v;
     }
     return true;
   }
