@@ -6,6 +6,7 @@ import { E } from './errors';
 import { parseDouble, parseLL, parseSmallInt, INT64 } from '../util/parse';
 import { globMatch } from '../util/glob';
 import { ZsetValue, zsetLimits } from '../types/zset';
+import type { SetValue } from '../types/set';
 import { formatDouble } from '../protocol/double';
 
 // ------------------------------------------------------------ parsing
@@ -481,43 +482,9 @@ function zrankGeneric(c: ShardCtx, a: string[], rev: boolean): void {
 
 // ------------------------------------------------------------ set operations
 
-/** A set value of the set type, read through whatever API it offers. */
-interface SetLike {
-  has?(m: string): boolean;
-  contains?(m: string): boolean;
-  size?: number | (() => number);
-  card?(): number;
-  members?(): Iterable<string>;
-  values?(): Iterable<string>;
-  [Symbol.iterator]?(): Iterator<string>;
-}
-
-function setSize(s: SetLike): number {
-  if (typeof s.size === 'number') return s.size;
-  if (typeof s.size === 'function') return s.size();
-  if (typeof s.card === 'function') return s.card();
-  let n = 0;
-  for (const _ of setIter(s)) n++;
-  return n;
-}
-
-function setHas(s: SetLike, m: string): boolean {
-  if (typeof s.has === 'function') return s.has(m);
-  if (typeof s.contains === 'function') return s.contains(m);
-  for (const x of setIter(s)) if (x === m) return true;
-  return false;
-}
-
-function setIter(s: SetLike): Iterable<string> {
-  if (typeof s.members === 'function') return s.members();
-  if (typeof s[Symbol.iterator] === 'function') return s as Iterable<string>;
-  if (typeof s.values === 'function') return s.values();
-  return [];
-}
-
 interface Src {
   z: ZsetValue | null;
-  s: SetLike | null;
+  s: SetValue | null;
   obj: unknown;
   w: number;
   n: number;
@@ -525,13 +492,16 @@ interface Src {
 
 function srcScore(src: Src, m: string): number | undefined {
   if (src.z !== null) return src.z.score(m);
-  if (src.s !== null) return setHas(src.s, m) ? 1.0 : undefined;
+  if (src.s !== null) return src.s.has(m) ? 1.0 : undefined;
   return undefined;
 }
 
 function srcEach(src: Src, fn: (m: string, s: number) => void): void {
   if (src.z !== null) src.z.forEach(fn);
-  else if (src.s !== null) for (const m of setIter(src.s)) fn(m, 1.0);
+  else if (src.s !== null) {
+    const ms = src.s.order();
+    for (let i = 0; i < ms.length; i++) fn(ms[i], 1.0);
+  }
 }
 
 const AGG_SUM = 0, AGG_MIN = 1, AGG_MAX = 2;
@@ -563,8 +533,8 @@ function zsetOpGeneric(c: ShardCtx, a: string[], dst: string | null, numIdx: num
         src.z = v as ZsetValue;
         src.n = src.z.size;
       } else {
-        src.s = v as unknown as SetLike;
-        src.n = setSize(src.s);
+        src.s = v as SetValue;
+        src.n = src.s.size;
       }
     }
     srcs.push(src);

@@ -3,6 +3,7 @@ import { shardHarness } from '../helpers/shard-harness';
 import { commands } from '../../src/commands/zset';
 import { commands as keys } from '../../src/commands/keys';
 import { commands as strings } from '../../src/commands/string';
+import { commands as sets } from '../../src/commands/set';
 import { ZsetValue } from '../../src/types/zset';
 import { encodeValue, decodeValue } from '../../src/shard/serialize';
 import type { ShardCtx } from '../../src/commands/types';
@@ -19,7 +20,7 @@ const NOTFLOAT = err('ERR value is not a valid float');
 
 type H = ReturnType<typeof shardHarness>;
 let h: H;
-const all = [...commands, ...keys, ...strings];
+const all = [...commands, ...keys, ...strings, ...sets];
 
 function encodings(fn: (enc: 'listpack' | 'skiplist') => void) {
   for (const enc of ['listpack', 'skiplist'] as const) {
@@ -200,6 +201,23 @@ encodings((enc) => {
     h.call('ZADD', 'zn', '-inf', 'neginf');
     h.call('ZUNIONSTORE', 'out', '1', 'zn', 'weights', '0');
     expect(h.call('ZRANGE', 'out', '0', '-1', 'WITHSCORES')).toBe(bulks('neginf', '0'));
+  });
+
+  test('set inputs', () => {
+    h.call('ZADD', 'zb', '1', 'b', '2', 'c', '3', 'd');
+    h.call('SADD', 'seta', 'a', 'b', 'c');
+    expect(h.call('ZUNIONSTORE', 'zc', '2', 'seta', 'zb', 'weights', '2', '3')).toBe(int(4));
+    expect(h.call('ZRANGE', 'zc', '0', '-1', 'WITHSCORES')).toBe(bulks('a', '2', 'b', '5', 'c', '8', 'd', '9'));
+    expect(h.call('ZINTERSTORE', 'zc', '2', 'seta', 'zb', 'weights', '2', '3')).toBe(int(2));
+    expect(h.call('ZRANGE', 'zc', '0', '-1', 'WITHSCORES')).toBe(bulks('b', '5', 'c', '8'));
+    h.call('ZADD', 'za', '1', 'a', '2', 'b', '3', 'c');
+    expect(h.call('ZDIFFSTORE', 'zc', '2', 'seta', 'zb')).toBe(int(1));
+    expect(h.call('ZRANGE', 'zc', '0', '-1', 'WITHSCORES')).toBe(bulks('a', '1'));
+    h.call('SADD', 'one', '100', '101', '102', '103');
+    h.call('SADD', 'two', '100', '200', '201', '202');
+    h.call('ZADD', 'three', '1', '500', '1', '501', '1', '502', '1', '503', '1', '100');
+    h.call('ZINTERSTORE', 'to_here', '3', 'one', 'two', 'three', 'WEIGHTS', '0', '0', '1');
+    expect(h.call('ZRANGE', 'to_here', '0', '-1')).toBe(bulks('100'));
   });
 
   test('ZPOPMIN / ZPOPMAX / ZMPOP', () => {
