@@ -46,6 +46,7 @@ describe('node-redis and redis-cli (4 shards)', () => {
     expect(cli('get', 'clikey')).toBe('hello\n');
     expect(cli('incr', 'clikey')).toBe('ERR value is not an integer or out of range\n\n');
     expect(cli('--no-raw', 'mget', 'clikey', 'none')).toBe('1) "hello"\n2) (nil)\n');
-    expect(cli('-3', 'get', 'none')).toBe('(nil)\n');
+    expect(cli('-3', 'get', 'none')).toBe('\n');
+    expect(cli('-3', '--no-raw', 'hello', '3').split('\n').slice(0, 3)).toEqual(['1# "server" => "redis"', '2# "version" => "7.0.15"', '3# "proto" => (integer) 3']);
   });
 });
