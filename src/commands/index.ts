@@ -11,8 +11,19 @@ import { commands as command } from './command';
 import { commands as config } from './config';
 import { commands as connection } from './connection';
 import { commands as server } from './server';
+import { commands as list } from './list';
+import { commands as hash } from './hash';
+import { commands as set } from './set';
+import { commands as zset } from './zset';
+import { commands as geo } from './geo';
+import { commands as hll } from './hll';
+import { commands as sort } from './sort';
+import { commands as memory } from './memory';
 
-export const groups: CommandDef[][] = [string, bitops, keys, command, config, connection, server];
+export const groups: CommandDef[][] = [
+  string, bitops, keys, command, config, connection, server,
+  list, hash, set, zset, geo, hll, sort, memory,
+];
 
 export function buildCommandTable(): CommandTable {
   return buildTable(groups);

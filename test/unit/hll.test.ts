@@ -139,7 +139,7 @@ describe('HyperLogLog', () => {
     expect(hex(val('hll'))).toBe('48594c4c0100000000000000000000805c7b8044768050b184498c80426d80425a');
     expect(h.call('PFCOUNT', 'hll')).toBe(':5\r\n');
     expect(h.call('PFDEBUG', 'DECODE', 'hll')).toBe(
-      '$63\r\nZ:7292 v:1,1 Z:1143 v:1,1 Z:4274 v:2,1 Z:2445 v:1,1 Z:622 v:1,1 Z:603\r\n',
+      '$69\r\nZ:7292 v:1,1 Z:1143 v:1,1 Z:4274 v:2,1 Z:2445 v:1,1 Z:622 v:1,1 Z:603\r\n',
     );
     expect(h.call('PFMERGE', 'only')).toBe('+OK\r\n');
     expect(h.call('PFCOUNT', 'only')).toBe(':0\r\n');
