@@ -3,7 +3,7 @@
 // find their handlers.
 
 import { buildTable, CommandTable } from './table';
-import type { CommandDef, ShardHandler } from './types';
+import type { CommandDef, ShardHandler, ShardHandlerKeys } from './types';
 import { commands as string } from './string';
 import { commands as bitops } from './bitops';
 import { commands as keys } from './keys';
@@ -33,5 +33,12 @@ export function buildCommandTable(): CommandTable {
 export function shardHandlers(): Map<string, ShardHandler> {
   const m = new Map<string, ShardHandler>();
   for (const g of groups) for (const d of g) if (d.run) m.set(d.name, d.run);
+  return m;
+}
+
+/** name → key probe (CommandDef.probe), for the worker's __probe op. */
+export function shardProbes(): Map<string, ShardHandlerKeys> {
+  const m = new Map<string, ShardHandlerKeys>();
+  for (const g of groups) for (const d of g) if (d.probe) m.set(d.name, d.probe);
   return m;
 }

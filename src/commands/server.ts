@@ -373,8 +373,9 @@ function serverLines(s: ServerView, now: number): string[] {
 }
 
 function clientsLines(s: ServerView): string[] {
-  let maxIn = 0, maxOut = 0;
+  let maxIn = 0, maxOut = 0, blocked = 0;
   for (const c of s.conns.values()) {
+    if (c.blockedSeq >= 0) blocked++;
     const i = c.inBuf === null ? 0 : c.inBuf.length;
     const o = c.out.length + (c.socket.writableLength ?? 0);
     if (i > maxIn) maxIn = i;
@@ -386,7 +387,7 @@ function clientsLines(s: ServerView): string[] {
     `maxclients:${cfgNum(s, 'maxclients', 10000)}`,
     `client_recent_max_input_buffer:${maxIn}`,
     `client_recent_max_output_buffer:${maxOut}`,
-    'blocked_clients:0',
+    `blocked_clients:${blocked}`,
     'tracking_clients:0',
     'clients_in_timeout_table:0',
   ];

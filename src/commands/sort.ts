@@ -288,6 +288,43 @@ function sortGeneric(c: ShardCtx, a: string[], readonly: boolean): void {
   w.int(outputlen);
 }
 
+/** BY/GET patterns of a SORT call ('#' and constant BY patterns read nothing). */
+function patterns(a: string[]): string[] {
+  const out: string[] = [];
+  for (let j = 2; j + 1 < a.length; j++) {
+    const opt = a[j].toLowerCase();
+    if (opt === 'limit') j += 2;
+    else if (opt === 'store') j++;
+    else if (opt === 'by' || opt === 'get') {
+      const p = a[++j];
+      if (cstr(p).indexOf('*') >= 0) out.push(p);
+    }
+  }
+  return out;
+}
+
+/** Keys a SORT call will read through its patterns (see CommandDef.probe). */
+function sortProbe(c: ShardCtx, a: string[]): string[] {
+  const pats = patterns(a);
+  const v = c.db.peek(a[1]);
+  if (pats.length === 0 || v === undefined || typeof v === 'string') return [];
+  let elems: string[];
+  if (v.type === 'list') elems = (v as ListValue).toArray();
+  else if (v.type === 'set') elems = (v as SetValue).members();
+  else if (v.type === 'zset') elems = (v as ZsetValue).entries().map((e) => e[0]);
+  else return [];
+  const keys = new Set<string>();
+  for (const p of pats) {
+    // Same key derivation as byPattern.
+    const clen = cstr(p).length;
+    const star = p.indexOf('*');
+    const arrow = p.indexOf('->', star + 1);
+    const tail = arrow >= 0 && arrow + 2 < clen ? p.slice(star + 1, arrow) : p.slice(star + 1);
+    for (const e of elems) keys.add(p.slice(0, star) + e + tail);
+  }
+  return [...keys];
+}
+
 function sortCommand(c: ShardCtx, a: string[]): void {
   sortGeneric(c, a, false);
 }
@@ -297,6 +334,6 @@ function sortRoCommand(c: ShardCtx, a: string[]): void {
 }
 
 export const commands: CommandDef[] = [
-  { name: 'sort', run: sortCommand },
-  { name: 'sort_ro', run: sortRoCommand },
+  { name: 'sort', wantsProbe: (a) => patterns(a).length > 0, probe: sortProbe, run: sortCommand },
+  { name: 'sort_ro', wantsProbe: (a) => patterns(a).length > 0, probe: sortProbe, run: sortRoCommand },
 ];

@@ -72,7 +72,17 @@ export interface CommandDef {
   split?: MergeKind;
   /** SCAN-like: route by the cursor argument (a[1]), which encodes a slot. */
   cursorRoute?: boolean;
+  /**
+   * Commands that read keys their key spec does not name (SORT BY/GET
+   * patterns). `wantsProbe(a)` tells the acceptor (with several shards) to
+   * take the dynamic multi-hop path; `probe` runs on the shard of the first
+   * key, with every shard held, and returns the extra keys to gather.
+   */
+  wantsProbe?: (a: string[]) => boolean;
+  probe?: ShardHandlerKeys;
 }
+
+export type ShardHandlerKeys = (c: ShardCtx, a: string[]) => string[];
 
 /** Acceptor-side handler. Async handlers may await shard round trips. */
 export type NodeHandler = (c: NodeCtx, a: string[]) => void | Promise<void>;

@@ -382,6 +382,9 @@ export class Server {
       }
       this.keyCount = n;
       if (shard < 0) shard = 0;
+      if (def.wantsProbe !== undefined && this.links.length > 1 && def.wantsProbe(argStrings(buf, sc))) {
+        return this.probeRoute(conn, cmd, buf, sc, frameEnd);
+      }
       if (!multi) {
         if (cmd.blocking) {
           if (!this.enqueueCmd(conn, shard, buf, sc.frameStart, frameEnd)) return false;
@@ -563,6 +566,47 @@ export class Server {
     this.coord.begin(shards, async (tx) => {
       let reply: Buffer;
       try {
+        reply = await tx.gatherAndRun(exec, keysByShard, frame, proto, db, cmd.isWrite);
+      } catch (e) {
+        this.log.error({ err: e, cmd: cmd.name }, 'cross-shard command failed');
+        reply = Buffer.from('-ERR internal error\r\n');
+      }
+      this.deliver(conn, seq, reply, 0, reply.length);
+      this.endOfInput();
+    });
+    return true;
+  }
+
+  /**
+   * Dynamic multi-hop (SORT with BY/GET patterns): the keys are known only
+   * once the sorted key's elements are, so every shard is held, the first
+   * key's shard reports the keys the command will read, and those are
+   * gathered like declared keys.
+   */
+  private probeRoute(conn: Conn, cmd: Command, buf: Buffer, sc: FrameScanner, frameEnd: number): boolean {
+    const all = this.links.map((l) => l.index);
+    if (!this.coord.canBegin(all)) return false;
+    const st = sc.argStart, en = sc.argEnd;
+    const declared: string[] = [];
+    for (let j = 0; j < this.keyCount; j++) declared.push(buf.latin1Slice(st[this.keyIdx[j]], en[this.keyIdx[j]]));
+    const exec = this.keyShard[0];
+    const args = argStrings(buf, sc);
+    const frame = Buffer.from(buf.subarray(sc.frameStart, frameEnd));
+    const seq = conn.nextSeq++;
+    this.markReplySilence(conn, seq);
+    const proto = conn.proto, db = conn.db;
+    this.coord.begin(all, async (tx) => {
+      let reply: Buffer;
+      try {
+        const probed = readReply(await tx.call(exec, ['__probe', ...args], db), 0).value as string[];
+        const sets = new Map<number, Set<string>>();
+        for (const key of [...declared, ...probed]) {
+          const k = this.owners[this.slotOf(key)];
+          let l = sets.get(k);
+          if (l === undefined) sets.set(k, (l = new Set()));
+          l.add(key);
+        }
+        const keysByShard = new Map([...sets].map(([k, v]) => [k, [...v]] as [number, string[]]));
         reply = await tx.gatherAndRun(exec, keysByShard, frame, proto, db, cmd.isWrite);
       } catch (e) {
         this.log.error({ err: e, cmd: cmd.name }, 'cross-shard command failed');

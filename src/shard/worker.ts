@@ -12,7 +12,7 @@ import {
 import { ReplyWriter } from '../protocol/reply';
 import { Keyspace } from './keyspace';
 import type { ShardCtx, ShardHandler } from '../commands/types';
-import { shardHandlers } from '../commands/index';
+import { shardHandlers, shardProbes } from '../commands/index';
 import { internalHandlers } from './internal';
 import { parseFrame } from '../protocol/frame-args';
 import { BlockedClients, Waiter } from './blocking';
@@ -131,6 +131,15 @@ internal.set('__clientunblock', (c, a) => {
   });
   c.w.int(ok ? 1 : 0);
   ks.stats.blocked = blocked.count;
+});
+
+// __probe <command args…>: the extra keys a command will read (SORT patterns).
+const probes = shardProbes();
+internal.set('__probe', (c, a) => {
+  const p = probes.get(a[1].toLowerCase());
+  const keys = p ? p(c, a.slice(1)) : [];
+  c.w.arr(keys.length);
+  for (const k of keys) c.w.bulk(k);
 });
 
 let errorStats = new Map<string, number>();

@@ -6,7 +6,7 @@ import type { RObject } from '../shard/keyspace';
 import type { ShardConfig } from '../commands/types';
 import { registerCodec } from '../shard/serialize';
 
-const MIN_CAP = 8;
+const MIN_CAP = 4;
 
 export class ListValue implements RObject {
   readonly type = 'list' as const;
