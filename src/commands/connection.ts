@@ -56,6 +56,7 @@ export interface CmdStatView {
 
 export interface ServerView {
   conns: Map<number, ConnView>;
+  xblocks: { unblock(connId: number, withError: boolean): boolean };
   adminCall(shard: number, args: string[]): Promise<Buffer>;
   config: ConfigView;
   stats: {
@@ -392,6 +393,7 @@ async function clientUnblock(c: Ctx, a: string[]): Promise<void> {
   if (id === null) return w.error(E.NOTINT);
   const target = c.server.conns.get(Number(id));
   if (target === undefined || target.blockedSeq < 0) return w.int(0);
+  if (c.server.xblocks.unblock(Number(id), mode === 'ERROR')) return w.int(1);
   const replies: Buffer[] = await Promise.all(
     c.server.links.map((_: unknown, k: number) => c.server.adminCall(k, ['__clientunblock', String(id), mode])),
   );

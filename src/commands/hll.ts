@@ -9,7 +9,7 @@ import type { Db } from '../shard/keyspace';
 import { E, cstr, formatError } from './errors';
 import {
   Hll, EMPTY_HLL, HLL_REGISTERS, ENC_DENSE, isValidHll, cachedCard, withCachedCard,
-  countString, countRaw, mergeString, decodeSparse, denseRegisters, firstDenseChange,
+  countString, countRaw, mergeString, decodeSparse, denseRegisters, firstDenseChange, hllSelfTest,
 } from '../util/hll';
 
 const NOT_HLL = 'WRONGTYPE Key is not a valid HyperLogLog string value.';
@@ -170,9 +170,17 @@ function pfdebugCommand(c: ShardCtx, a: string[]): void {
   }
 }
 
+/** PFSELFTEST: exercises the register packing and the estimator (keyless, runs on shard 0). */
+function pfselftestCommand(c: ShardCtx): void {
+  const err = hllSelfTest(sparseMax(c));
+  if (err === null) c.w.ok();
+  else c.w.error(err);
+}
+
 export const commands: CommandDef[] = [
   { name: 'pfadd', run: pfaddCommand },
   { name: 'pfcount', run: pfcountCommand },
   { name: 'pfmerge', run: pfmergeCommand },
   { name: 'pfdebug', run: pfdebugCommand },
+  { name: 'pfselftest', run: pfselftestCommand },
 ];

@@ -63,7 +63,10 @@ function dupValue(v: Value): Value {
 
 /** Carry the "raw" encoding mark along when a value moves or is copied. */
 function carryRaw(from: Db, key: string, to: Db, newKey: string): void {
-  if (from.raw.size !== 0 && from.raw.has(key)) to.raw.add(newKey);
+  if (from.raw.size !== 0 && from.raw.has(key)) {
+    to.raw.add(newKey);
+    if (from.embstr.size !== 0 && from.embstr.has(key)) to.embstr.add(newKey);
+  }
 }
 
 // ---------------------------------------------------------------- DEL & co
@@ -260,8 +263,10 @@ function persistCommand(c: ShardCtx, a: string[]): void {
 
 /** The encoding Redis would give a string value (object.c tryObjectEncoding). */
 export function stringEncoding(db: Db, key: string, v: string): string {
-  if (db.raw.size !== 0 && db.raw.has(key)) return 'raw';
   const n = v.length;
+  if (db.raw.size !== 0 && db.raw.has(key)) {
+    return n <= 44 && db.embstr.size !== 0 && db.embstr.has(key) ? 'embstr' : 'raw';
+  }
   if (n <= 20 && (parseSmallInt(v) !== null || parseLL(v) !== null)) return 'int';
   return n <= 44 ? 'embstr' : 'raw';
 }

@@ -389,6 +389,12 @@ function incrbyfloatCommand(c: ShardCtx, a: string[]): void {
   if (r === 0) return c.w.error(E.NOTFLOAT);
   if (r === 1) return c.w.error('ERR increment would produce NaN or Infinity');
   db.set(key, r, true);
+  // Redis stores the result without trying the int encoding, so one that
+  // looks like an integer still reports embstr (set() cleared the marks).
+  if (r.length <= 20 && (parseSmallInt(r) !== null || parseLL(r) !== null)) {
+    db.raw.add(key);
+    db.embstr.add(key);
+  }
   c.ks.stats.dirty++;
   c.w.bulk(r);
 }

@@ -887,12 +887,8 @@ function zscanCommand(c: ShardCtx, a: string[]): void {
   let next = 0;
   if (z.lp) {
     z.collect(0, z.size, false, outM, outS);
-  } else if (cursor < z.size) {
-    // The cursor is an ascending rank: a member present for the whole scan
-    // and not moved before the cursor by a score change is returned.
-    const n = Math.min(count, z.size - cursor);
-    z.collect(cursor, n, false, outM, outS);
-    next = cursor + n >= z.size ? 0 : cursor + n;
+  } else {
+    next = z.scanStep(cursor, count, outM, outS);
   }
   let k = 0;
   for (let i = 0; i < outM.length; i++) {

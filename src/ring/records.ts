@@ -25,5 +25,8 @@ export const K_RELEASE = 5;
 /** Shard-internal request from the acceptor (stats, config): tag1 = request id. */
 export const K_ADMIN = 6;
 
+/** A cross-shard wait's watcher fired (reply only): tag1 = wait token. */
+export const K_WAKE = 7;
+
 /** Reply flag: the reply is an error reply. */
 export const RF_ERROR = 1;

@@ -9,7 +9,8 @@ import { FrameScanner, SCAN_ERROR, SCAN_NEED_MORE } from '../protocol/frame';
 import { ReplyWriter } from '../protocol/reply';
 import { encodeFrame, encodeFrameFromRanges } from '../protocol/frame-args';
 import { elementSpans, readReply, RespError } from '../protocol/resp-read';
-import { REQ_HEADER, REP_HEADER, K_CMD, K_PART, K_CTRL, K_ADMIN, RF_ERROR } from '../ring/records';
+import { REQ_HEADER, REP_HEADER, K_CMD, K_PART, K_CTRL, K_ADMIN, K_WAKE, RF_ERROR } from '../ring/records';
+import { CrossShardBlocks } from '../cluster/xblock';
 import { slotOfBytes, slotOwners, slotRanges, slotOfString } from '../cluster/slot';
 import { Coordinator } from '../cluster/coordinator';
 import { ShardLink, writeReqHeader } from './shards';
@@ -45,6 +46,7 @@ export class Server {
   readonly ranges: Array<[number, number]>;
   readonly conns = new Map<number, Conn>();
   readonly coord: Coordinator;
+  readonly xblocks: CrossShardBlocks;
   readonly bell = new Int32Array(new SharedArrayBuffer(64));
   readonly startedAt = Date.now();
   readonly runId = randomHex(40);
@@ -87,6 +89,7 @@ export class Server {
     this.ranges = slotRanges(shards);
     this.scanner.maxBulkLen = this.inlineScanner.maxBulkLen = config.num('proto-max-bulk-len');
     this.coord = new Coordinator(this);
+    this.xblocks = new CrossShardBlocks(this);
     config.onChange = (name, value) => this.onConfigChange(name, value);
   }
 
@@ -199,6 +202,7 @@ export class Server {
     this.conns.delete(conn.id);
     this.stalledConns.delete(conn);
     if (conn.blockedSeq >= 0) {
+      this.xblocks.dropConn(conn.id);
       // Its waiter sits on some shard: remove it so nothing is left behind.
       for (let k = 0; k < this.links.length; k++) this.adminCall(k, ['__unblock', String(conn.id)]).catch(() => {});
     }
@@ -394,6 +398,7 @@ export class Server {
         return this.enqueueCmd(conn, shard, buf, sc.frameStart, frameEnd);
       }
       if (def.split !== undefined) return this.split(conn, cmd, def.split, buf, sc);
+      if (cmd.blocking) return this.crossShardBlocking(conn, cmd, buf, sc, frameEnd);
       return this.crossShard(conn, cmd, buf, sc, frameEnd);
     }
     if (def.fanout !== undefined) return this.fanout(conn, def.fanout, buf, sc.frameStart, frameEnd);
@@ -618,6 +623,58 @@ export class Server {
     return true;
   }
 
+  /** A blocking command whose keys span shards: the acceptor runs the wait (src/cluster/xblock.ts). */
+  private crossShardBlocking(conn: Conn, cmd: Command, buf: Buffer, sc: FrameScanner, frameEnd: number): boolean {
+    const keysByShard = this.keysByShard(buf, sc);
+    const shards = [...keysByShard.keys()];
+    if (!this.coord.canBegin(shards) || !this.roomForAdmin(shards)) return false;
+    const seq = conn.nextSeq++;
+    this.markReplySilence(conn, seq);
+    conn.blockedSeq = seq;
+    const args = argStrings(buf, sc);
+    this.xblocks.start(
+      {
+        conn,
+        seq,
+        shards,
+        keysByShard,
+        exec: this.keyShard[0],
+        frame: Buffer.from(buf.subarray(sc.frameStart, frameEnd)),
+        proto: conn.proto,
+        db: conn.db,
+        isWrite: cmd.isWrite,
+      },
+      blockTimeoutMs(cmd.name, args),
+    );
+    return true;
+  }
+
+  /** Declared keys of the command being dispatched, grouped by owner shard. */
+  private keysByShard(buf: Buffer, sc: FrameScanner): Map<number, string[]> {
+    const st = sc.argStart, en = sc.argEnd;
+    const m = new Map<number, string[]>();
+    for (let j = 0; j < this.keyCount; j++) {
+      const k = this.keyShard[j];
+      const key = buf.latin1Slice(st[this.keyIdx[j]], en[this.keyIdx[j]]);
+      let l = m.get(k);
+      if (l === undefined) m.set(k, (l = []));
+      if (!l.includes(key)) l.push(key);
+    }
+    return m;
+  }
+
+  /** Room in each listed ring for a couple of small admin records. */
+  roomForAdmin(shards: number[]): boolean {
+    return this.roomFor(shards, 256);
+  }
+
+  /** Fire-and-forget internal op, in order with client commands (its reply is dropped). */
+  adminSend(shard: number, args: string[], db: number): void {
+    if (!this.enqueueRecord(this.links[shard], K_ADMIN, 2, db, 0, 0, encodeFrame(args))) {
+      setTimeout(() => this.adminSend(shard, args, db), 1);
+    }
+  }
+
   newGather(n: number, done: Gather['done']): number {
     const id = this.nextGatherId;
     this.nextGatherId = (this.nextGatherId + 1) >>> 0 || 1;
@@ -657,24 +714,31 @@ export class Server {
     const seq = conn.nextSeq++;
     this.markReplySilence(conn, seq);
     const t0 = performance.now();
-    const w = this.nodeW;
+    const node = cmd.def.node!;
+    // Async handlers keep writing after other commands ran: they get their
+    // own writer (handlers may hold on to c.w across an await).
+    const isAsync = (node as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] === 'AsyncFunction';
+    const w = isAsync ? new ReplyWriter(1024) : this.nodeW;
     w.reset();
     w.proto = conn.proto;
     const ctx: NodeCtx = { w, conn, server: this };
     let r: void | Promise<void> = undefined;
     try {
-      r = cmd.def.node!(ctx, args);
+      r = node(ctx, args);
     } catch (e) {
       this.log.error({ err: e, cmd: cmd.name }, 'command failed');
       w.reset();
       w.error('ERR internal error');
     }
     if (r instanceof Promise) {
-      // Async handlers get their own writer; the shared one is reused now.
-      const own = new ReplyWriter(1024);
-      own.proto = conn.proto;
-      ctx.w = own;
-      own.rawBuf(w.view());
+      let own = w;
+      if (!isAsync) {
+        // A plain function returning a promise: move what it wrote so far.
+        own = new ReplyWriter(1024);
+        own.proto = conn.proto;
+        ctx.w = own;
+        own.rawBuf(w.view());
+      }
       r.then(
         () => this.finishNode(conn, seq, cmd, own, t0),
         (e) => {
@@ -783,6 +847,8 @@ export class Server {
               g.done(g.parts as Buffer[], err);
             }
           }
+        } else if (kind === K_WAKE) {
+          this.xblocks.onWake(tag1);
         } else if (kind === K_CTRL) {
           this.coord.onReply(tag1, tag2, Buffer.from(b.subarray(s + REP_HEADER, e)));
         }
@@ -937,6 +1003,17 @@ export class Server {
   slotOf(key: string): number {
     return slotOfString(key);
   }
+}
+
+/**
+ * Timeout of a blocking command in ms (0 = forever). Its position is the
+ * last argument, or the first for BLMPOP/BZMPOP. An invalid value counts as
+ * forever here: the command's own handler answers the error on its first run.
+ */
+function blockTimeoutMs(name: string, args: string[]): number {
+  const s = name === 'blmpop' || name === 'bzmpop' ? args[1] : args[args.length - 1];
+  const v = Number(s);
+  return Number.isFinite(v) && v > 0 ? Math.ceil(v * 1000) : 0;
 }
 
 function appendInput(conn: Conn, chunk: Buffer): void {

@@ -8,9 +8,12 @@
 // handleClientsBlockedOnKeys). Timeouts are checked by the worker loop.
 
 import type { ShardCtx } from '../commands/types';
+import { K_WAKE as WAKE_KIND } from '../ring/records';
 
 export interface Waiter {
-  tag1: number; // connection id
+  /** Reply kind: K_CMD for a blocked client, K_WAKE for a cross-shard watcher. */
+  kind: number;
+  tag1: number; // connection id (or watcher token)
   tag2: number; // sequence number of the blocked command
   proto: 2 | 3;
   db: number;
@@ -110,11 +113,11 @@ export class BlockedClients {
     this.nextDeadline = next;
   }
 
-  /** A vanished client: drop its waiters without replying. */
-  dropConn(connId: number): number {
+  /** A vanished client (or an ended cross-shard wait): drop its waiters without replying. */
+  dropConn(connId: number, kind: number): number {
     let n = 0;
     for (const w of [...this.all]) {
-      if (w.tag1 === connId) {
+      if (w.tag1 === connId && w.kind === kind) {
         this.finish(w);
         n++;
       }
@@ -125,7 +128,7 @@ export class BlockedClients {
   /** CLIENT UNBLOCK: end one client's wait now, with its timeout reply or an error. */
   unblock(connId: number, withError: boolean, reply: (w: Waiter, err: boolean) => void): boolean {
     for (const w of this.all) {
-      if (w.tag1 === connId) {
+      if (w.tag1 === connId && w.kind !== WAKE_KIND) {
         this.finish(w);
         reply(w, withError);
         return true;

@@ -90,6 +90,12 @@ export class Db {
   expires = new Map<string, number>();
   /** Keys whose string value Redis would report as "raw" although short. */
   raw = new Set<string>();
+  /**
+   * Subset of `raw`: keys whose value Redis stored as a plain string object
+   * (embstr up to 44 bytes, raw beyond) without int-encoding it although it
+   * looks like an integer (INCRBYFLOAT). Only touched while `raw` is non-empty.
+   */
+  embstr = new Set<string>();
   size = 0;
 
   constructor(public readonly index: number, private readonly ks: Keyspace) {}
@@ -158,7 +164,7 @@ export class Db {
     m.set(key, v);
     if (m.size !== before) this.size++;
     else if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
-    if (this.raw.size !== 0) this.raw.delete(key);
+    if (this.raw.size !== 0) this.unmarkRaw(key);
     this.ks.onWrite(this.index, key);
   }
 
@@ -183,7 +189,11 @@ export class Db {
     this.size--;
     if (m.size === 0) this.slots[slot] = undefined;
     if (this.expires.size !== 0) this.expires.delete(key);
-    if (this.raw.size !== 0) this.raw.delete(key);
+    if (this.raw.size !== 0) this.unmarkRaw(key);
+  }
+
+  private unmarkRaw(key: string): void {
+    if (this.raw.delete(key) && this.embstr.size !== 0) this.embstr.delete(key);
   }
 
   /** Set an absolute deadline on an existing key. */
@@ -202,6 +212,7 @@ export class Db {
     this.slots = new Array(SLOTS);
     this.expires = new Map();
     this.raw = new Set();
+    this.embstr = new Set();
     this.size = 0;
   }
 

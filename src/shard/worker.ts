@@ -7,7 +7,7 @@ import { workerData, MessagePort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { RingConsumer, RingProducer } from '../ring/ring';
 import {
-  REQ_HEADER, REP_HEADER, K_CMD, K_PART, K_HOLD, K_CTRL, K_RELEASE, K_ADMIN, RF_ERROR,
+  REQ_HEADER, REP_HEADER, K_CMD, K_PART, K_HOLD, K_CTRL, K_RELEASE, K_ADMIN, K_WAKE, RF_ERROR,
 } from '../ring/records';
 import { ReplyWriter } from '../protocol/reply';
 import { Keyspace } from './keyspace';
@@ -69,6 +69,7 @@ let parked = false;
 const blockFn: ShardCtx['block'] = (keys, timeoutMs, serve, onTimeout) => {
   parked = true;
   blocked.add({
+    kind: K_CMD,
     tag1: curTag1,
     tag2: curTag2,
     proto: w.proto,
@@ -89,7 +90,7 @@ function serveWaiter(b: Waiter): boolean {
   ks.cachedNow = Date.now();
   const ok = b.serve(ctx);
   ks.cachedNow = 0;
-  if (ok) emitReply(K_CMD, b.tag1, b.tag2);
+  if (ok) emitReply(b.kind, b.tag1, b.tag2);
   return ok;
 }
 
@@ -110,8 +111,30 @@ const internal = internalHandlers(ctx, commandStats, () => errorStats, resetStat
 // Waiters of a vanished client go away silently; CLIENT UNBLOCK ends a wait
 // with the timeout reply or an UNBLOCKED error.
 internal.set('__unblock', (c, a) => {
-  c.w.int(blocked.dropConn(Number(a[1])));
+  c.w.int(blocked.dropConn(Number(a[1]), K_CMD));
   ks.stats.blocked = blocked.count;
+});
+// Cross-shard waits (src/cluster/xblock.ts): a watcher fires once when one
+// of its keys is written, popping nothing.
+const watchServe = (): boolean => true;
+const watchTimeout = (): void => {};
+internal.set('__watchkeys', (c, a) => {
+  blocked.add({
+    kind: K_WAKE,
+    tag1: Number(a[1]),
+    tag2: 0,
+    proto: 2,
+    db: c.db.index,
+    keys: a.slice(2),
+    deadline: Infinity,
+    serve: watchServe,
+    onTimeout: watchTimeout,
+    done: false,
+  });
+  c.w.ok();
+});
+internal.set('__unwatch', (c, a) => {
+  c.w.int(blocked.dropConn(Number(a[1]), K_WAKE));
 });
 internal.set('__clientunblock', (c, a) => {
   const ok = blocked.unblock(Number(a[1]), a[2] === 'ERROR', (b, err) => {

@@ -2,8 +2,12 @@
 // switches encodings so OBJECT ENCODING answers match:
 //  - "listpack": parallel arrays of members and scores kept sorted by
 //    (score, member); lookups by member are linear, as in Redis's listpack.
-//  - "skiplist": a Map member → score plus a skiplist with spans, giving
-//    O(log N) insert/delete/rank and range starts.
+//  - "skiplist": a Map member → node plus a skiplist with spans, giving
+//    O(log N) insert/delete/rank and range starts. Every node also sits in
+//    a dense array (node.pos is its slot); deletion moves the last node into
+//    the hole and a score change keeps the slot, so ZSCAN can walk the slots
+//    top down with SCAN's guarantee (see hash.ts): an element present for
+//    the whole scan is returned at least once, whatever else changes.
 // Order is (score, member) with members compared bytewise (latin1 strings
 // compare code unit by code unit, which is memcmp order).
 
@@ -17,6 +21,8 @@ class ZNode {
   next: (ZNode | null)[];
   span: number[];
   prev: ZNode | null = null;
+  /** Slot in ZsetValue's dense array. */
+  pos = -1;
   constructor(public ele: string, public score: number, level: number) {
     this.next = new Array(level).fill(null);
     this.span = new Array(level).fill(0);
@@ -43,7 +49,7 @@ class SkipList {
   length = 0;
   level = 1;
 
-  insert(score: number, ele: string): void {
+  insert(score: number, ele: string): ZNode {
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
       rankAcc[i] = i === this.level - 1 ? 0 : rankAcc[i + 1];
@@ -77,6 +83,7 @@ class SkipList {
     if (n.next[0] !== null) n.next[0]!.prev = n;
     else this.tail = n;
     this.length++;
+    return n;
   }
 
   private unlink(x: ZNode): void {
@@ -95,7 +102,7 @@ class SkipList {
     this.length--;
   }
 
-  delete(score: number, ele: string): boolean {
+  delete(score: number, ele: string): ZNode | null {
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
       let nx = x.next[i];
@@ -108,9 +115,9 @@ class SkipList {
     const t = x.next[0];
     if (t !== null && t.score === score && t.ele === ele) {
       this.unlink(t);
-      return true;
+      return t;
     }
-    return false;
+    return null;
   }
 
   /** 1-based rank of an element known to be present. */
@@ -175,8 +182,8 @@ class SkipList {
     return n;
   }
 
-  /** Delete ranks [start, end] (1-based, inclusive), removing from dict too. */
-  deleteRange(start: number, end: number, dict: Map<string, number>): number {
+  /** Delete ranks [start, end] (1-based, inclusive), removing from z too. */
+  deleteRange(start: number, end: number, z: ZsetValue): number {
     let x = this.head;
     let t = 0;
     for (let i = this.level - 1; i >= 0; i--) {
@@ -194,7 +201,7 @@ class SkipList {
     while (cur !== null && t <= end) {
       const nxt = cur.next[0];
       this.unlink(cur);
-      dict.delete(cur.ele);
+      z.forget(cur);
       removed++;
       t++;
       cur = nxt;
@@ -217,8 +224,10 @@ export class ZsetValue implements RObject {
   lp = true;
   private m: string[] = [];
   private s: number[] = [];
-  private dict: Map<string, number> | null = null;
+  private dict: Map<string, ZNode> | null = null;
   private zsl: SkipList | null = null;
+  /** skiplist encoding: every node, densely (see the note at the top). */
+  private nodes: ZNode[] | null = null;
 
   /** An empty zset with the encoding Redis would create for it. */
   static create(cfg: ShardConfig | undefined, firstLen: number, forceSkiplist = false): ZsetValue {
@@ -238,15 +247,19 @@ export class ZsetValue implements RObject {
 
   toSkiplist(): void {
     if (!this.lp) return;
-    const d = new Map<string, number>();
+    const d = new Map<string, ZNode>();
     const zsl = new SkipList();
+    const nodes: ZNode[] = [];
     const m = this.m, s = this.s;
     for (let i = 0; i < m.length; i++) {
-      d.set(m[i], s[i]);
-      zsl.insert(s[i], m[i]);
+      const n = zsl.insert(s[i], m[i]);
+      n.pos = i;
+      nodes.push(n);
+      d.set(m[i], n);
     }
     this.dict = d;
     this.zsl = zsl;
+    this.nodes = nodes;
     this.m = [];
     this.s = [];
     this.lp = false;
@@ -263,6 +276,7 @@ export class ZsetValue implements RObject {
     this.s = s;
     this.dict = null;
     this.zsl = null;
+    this.nodes = null;
     this.lp = true;
   }
 
@@ -276,7 +290,10 @@ export class ZsetValue implements RObject {
   }
 
   score(member: string): number | undefined {
-    if (!this.lp) return this.dict!.get(member);
+    if (!this.lp) {
+      const n = this.dict!.get(member);
+      return n === undefined ? undefined : n.score;
+    }
     const i = this.m.indexOf(member);
     return i < 0 ? undefined : this.s[i];
   }
@@ -313,8 +330,27 @@ export class ZsetValue implements RObject {
         return;
       }
     }
-    this.dict!.set(member, score);
-    this.zsl!.insert(score, member);
+    this.link(member, score);
+  }
+
+  /** Add a node for an absent member (skiplist encoding). */
+  private link(member: string, score: number): void {
+    const n = this.zsl!.insert(score, member);
+    const nodes = this.nodes!;
+    n.pos = nodes.length;
+    nodes.push(n);
+    this.dict!.set(member, n);
+  }
+
+  /** Drop an unlinked node from the dict and the dense array. */
+  forget(n: ZNode): void {
+    this.dict!.delete(n.ele);
+    const nodes = this.nodes!;
+    const last = nodes.pop()!;
+    if (last !== n) {
+      last.pos = n.pos;
+      nodes[n.pos] = last;
+    }
   }
 
   /** Change the score of a present member from cur to score. */
@@ -328,9 +364,12 @@ export class ZsetValue implements RObject {
       this.s.splice(p, 0, score === 0 ? 0 : score);
       return;
     }
-    this.zsl!.delete(cur, member);
-    this.zsl!.insert(score, member);
-    this.dict!.set(member, score);
+    const old = this.zsl!.delete(cur, member)!;
+    const n = this.zsl!.insert(score, member);
+    // Same slot as before, so a scan in progress still finds it.
+    n.pos = old.pos;
+    this.nodes![old.pos] = n;
+    this.dict!.set(member, n);
   }
 
   /** Append an element known to sort after every present one. */
@@ -339,8 +378,7 @@ export class ZsetValue implements RObject {
       this.m.push(member);
       this.s.push(score === 0 ? 0 : score);
     } else {
-      this.dict!.set(member, score);
-      this.zsl!.insert(score, member);
+      this.link(member, score);
     }
   }
 
@@ -363,19 +401,19 @@ export class ZsetValue implements RObject {
       this.s.splice(i, 1);
       return true;
     }
-    const sc = this.dict!.get(member);
-    if (sc === undefined) return false;
-    this.dict!.delete(member);
-    this.zsl!.delete(sc, member);
+    const n = this.dict!.get(member);
+    if (n === undefined) return false;
+    this.zsl!.delete(n.score, member);
+    this.forget(n);
     return true;
   }
 
   /** 0-based rank (ascending), or -1. */
   rank(member: string): number {
     if (this.lp) return this.m.indexOf(member);
-    const sc = this.dict!.get(member);
-    if (sc === undefined) return -1;
-    return this.zsl!.rankOf(sc, member) - 1;
+    const n = this.dict!.get(member);
+    if (n === undefined) return -1;
+    return this.zsl!.rankOf(n.score, member) - 1;
   }
 
   /** Number of elements with score < v (or <= v when incl). */
@@ -444,7 +482,25 @@ export class ZsetValue implements RObject {
       this.s.splice(start, end - start + 1);
       return end - start + 1;
     }
-    return this.zsl!.deleteRange(start + 1, end + 1, this.dict!);
+    return this.zsl!.deleteRange(start + 1, end + 1, this);
+  }
+
+  /**
+   * One ZSCAN step on the skiplist encoding: slots below `cursor` are still
+   * to visit, top down (0 starts at the top). Appends up to `count` elements
+   * and returns the next cursor (0 when done).
+   */
+  scanStep(cursor: number, count: number, outM: string[], outS: number[]): number {
+    const nodes = this.nodes!;
+    const n = nodes.length;
+    const hi = cursor === 0 || cursor > n ? n : cursor;
+    const lo = hi > count ? hi - count : 0;
+    for (let i = hi - 1; i >= lo; i--) {
+      const x = nodes[i];
+      outM.push(x.ele);
+      outS.push(x.score);
+    }
+    return lo;
   }
 
   /** Lowest (or highest) element, or undefined when empty. */
@@ -479,7 +535,7 @@ export class ZsetValue implements RObject {
     out.m = x.ele;
     out.s = x.score;
     zsl.delete(x.score, x.ele);
-    this.dict!.delete(x.ele);
+    this.forget(x);
     return true;
   }
 
@@ -517,9 +573,10 @@ export class ZsetValue implements RObject {
       z.s = this.s.slice();
     } else {
       z.lp = false;
-      z.dict = new Map(this.dict!);
+      z.dict = new Map();
       z.zsl = new SkipList();
-      for (let x = this.zsl!.head.next[0]; x !== null; x = x.next[0]) z.zsl.insert(x.score, x.ele);
+      z.nodes = [];
+      for (let x = this.zsl!.head.next[0]; x !== null; x = x.next[0]) z.link(x.ele, x.score);
     }
     return z as this;
   }

@@ -51,14 +51,17 @@ const M_LO_LO16 = M_LO & 0xffff;
 let rHi = 0;
 let rLo = 0;
 
-/** (hi,lo) * m mod 2^64 into rHi/rLo. Every partial product stays below 2^53. */
+/**
+ * (hi,lo) * m mod 2^64 into rHi/rLo. Halves are int32 bit patterns: module
+ * lets holding values past 2^31 would box a heap number on every store.
+ */
 function mulM(hi: number, lo: number): void {
-  const x = lo * M_LO_LO16; // < 2^48
-  const y = lo * M_LO_HI16; // < 2^48
-  const yLow = y % 65536;
-  const carry = Math.floor(y / 65536) + Math.floor((yLow * 65536 + x) / 4294967296);
-  rLo = Math.imul(lo, M_LO) >>> 0;
-  rHi = (carry + Math.imul(hi, M_LO) + Math.imul(lo, M_HI)) >>> 0;
+  const a0 = lo & 0xffff, a1 = lo >>> 16;
+  const p01 = a0 * M_LO_HI16, p10 = a1 * M_LO_LO16; // each < 2^32
+  const mid = ((a0 * M_LO_LO16) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  const carry = a1 * M_LO_HI16 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
+  rLo = Math.imul(lo, M_LO);
+  rHi = (carry + Math.imul(hi, M_LO) + Math.imul(lo, M_HI)) | 0;
 }
 
 /** MurmurHash64A(s as bytes, seed 0xadc83b19) into rHi/rLo. */
@@ -66,18 +69,18 @@ function murmur(s: string): void {
   const len = s.length;
   mulM(0, len);
   let hHi = rHi;
-  let hLo = (rLo ^ 0xadc83b19) >>> 0;
+  let hLo = (rLo ^ 0xadc83b19) | 0;
   const blocks = len - (len & 7);
   let i = 0;
   for (; i < blocks; i += 8) {
-    let kLo = (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24)) >>> 0;
-    let kHi = (s.charCodeAt(i + 4) | (s.charCodeAt(i + 5) << 8) | (s.charCodeAt(i + 6) << 16) | (s.charCodeAt(i + 7) << 24)) >>> 0;
+    let kLo = (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24)) | 0;
+    let kHi = (s.charCodeAt(i + 4) | (s.charCodeAt(i + 5) << 8) | (s.charCodeAt(i + 6) << 16) | (s.charCodeAt(i + 7) << 24)) | 0;
     mulM(kHi, kLo);
     kHi = rHi;
-    kLo = (rLo ^ (rHi >>> 15)) >>> 0;
+    kLo = (rLo ^ (rHi >>> 15)) | 0;
     mulM(kHi, kLo);
-    hHi = (hHi ^ rHi) >>> 0;
-    hLo = (hLo ^ rLo) >>> 0;
+    hHi = (hHi ^ rHi) | 0;
+    hLo = (hLo ^ rLo) | 0;
     mulM(hHi, hLo);
     hHi = rHi;
     hLo = rLo;
@@ -86,17 +89,17 @@ function murmur(s: string): void {
   if (rem !== 0) {
     for (let j = rem - 1; j >= 0; j--) {
       const b = s.charCodeAt(i + j);
-      if (j >= 4) hHi = (hHi ^ (b << ((j - 4) * 8))) >>> 0;
-      else hLo = (hLo ^ (b << (j * 8))) >>> 0;
+      if (j >= 4) hHi = (hHi ^ (b << ((j - 4) * 8))) | 0;
+      else hLo = (hLo ^ (b << (j * 8))) | 0;
     }
     mulM(hHi, hLo);
     hHi = rHi;
     hLo = rLo;
   }
-  hLo = (hLo ^ (hHi >>> 15)) >>> 0;
+  hLo = (hLo ^ (hHi >>> 15)) | 0;
   mulM(hHi, hLo);
   hHi = rHi;
-  hLo = (rLo ^ (rHi >>> 15)) >>> 0;
+  hLo = (rLo ^ (rHi >>> 15)) | 0;
   rHi = hHi;
   rLo = hLo;
 }
@@ -104,7 +107,7 @@ function murmur(s: string): void {
 /** Test hook: the 64-bit hash as a BigInt. */
 export function murmurHash64A(s: string): bigint {
   murmur(s);
-  return (BigInt(rHi) << 32n) | BigInt(rLo);
+  return (BigInt(rHi >>> 0) << 32n) | BigInt(rLo >>> 0);
 }
 
 let patIndex = 0;
@@ -543,4 +546,98 @@ export function denseRegisters(h: Hll): number[] {
   const out = new Array<number>(HLL_REGISTERS);
   for (let i = 0; i < HLL_REGISTERS; i++) out[i] = denseGet(h.buf, HLL_HDR, i);
   return out;
+}
+
+// ---- PFSELFTEST ---------------------------------------------------------------
+
+// The hash state after mixing in the length 8.
+mulM(0, 8);
+const H8_HI = rHi;
+const H8_LO = (rLo ^ 0xadc83b19) | 0;
+
+/** patLen of the 8 bytes of a little-endian uint64 (hi, lo): murmur() unrolled for length 8. */
+function patLen64(hi: number, lo: number): number {
+  let hHi = H8_HI;
+  let hLo = H8_LO;
+  mulM(hi, lo);
+  const kHi = rHi;
+  mulM(kHi, (rLo ^ (rHi >>> 15)) | 0);
+  mulM((hHi ^ rHi) | 0, (hLo ^ rLo) | 0);
+  hHi = rHi;
+  hLo = (rLo ^ (rHi >>> 15)) | 0;
+  mulM(hHi, hLo);
+  hHi = rHi;
+  hLo = (rLo ^ (rHi >>> 15)) | 0;
+  patIndex = hLo & P_MASK;
+  const low = hLo >>> 14;
+  if (low !== 0) return 32 - Math.clz32(low & -low);
+  if (hHi !== 0) return 19 + 31 - Math.clz32(hHi & -hHi);
+  return Q + 1;
+}
+
+/** Test hook: patLen64 agrees with the string path. */
+export function patLenPair(s: string): [number, number] {
+  const n = patLen(s);
+  return [n, patIndex];
+}
+
+/** Test hook: patLen64 as [count, index]. */
+export function patLen64Pair(hi: number, lo: number): [number, number] {
+  const n = patLen64(hi, lo);
+  return [n, patIndex];
+}
+
+const rand32 = (): number => (Math.random() * 4294967296) | 0;
+
+/**
+ * PFSELFTEST as hyperloglog.c runs it: null when it passes, else the error
+ * text. Part 1 writes random values into every dense register (1000 rounds)
+ * and reads them back; part 2 adds j ^ seed (as 8 LE bytes) for j = 1..`n`
+ * to a dense HLL and to a sparse one (promoted past sparseMax as PFADD
+ * would), and at j = 1, 10, 100, … checks that small ones stay sparse, that
+ * both estimates agree and that the error stays within 6 standard errors.
+ */
+export function hllSelfTest(sparseMax: number, n = 10000000): string | null {
+  const regs = new Uint8Array(HLL_DENSE_SIZE + 1);
+  const want = new Uint8Array(HLL_REGISTERS);
+  // xorshift32, six bits per register: Math.random per register would cost
+  // more than the register accesses under test.
+  let x = rand32() | 1;
+  for (let j = 0; j < 1000; j++) {
+    for (let i = 0; i < HLL_REGISTERS; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      const r = x & 63;
+      want[i] = r;
+      denseSetReg(regs, HLL_HDR, i, r);
+    }
+    for (let i = 0; i < HLL_REGISTERS; i++) {
+      const v = denseGet(regs, HLL_HDR, i);
+      if (v !== want[i]) return `TESTFAILED Register ${i} should be ${want[i]} but is ${v}`;
+    }
+  }
+
+  const dense = new Hll('HYLL' + '\0'.repeat(HLL_DENSE_SIZE - 4));
+  const o = new Hll(EMPTY_HLL);
+  const relerr = 1.04 / Math.sqrt(HLL_REGISTERS);
+  let checkpoint = 1;
+  const seedLo = rand32();
+  const seedHi = rand32();
+  for (let j = 1; j <= n; j++) {
+    // j stays below 2^32, so only the low word of the seed changes.
+    const count = patLen64(seedHi, j ^ seedLo);
+    dense.denseSet(patIndex, count);
+    if (o.buf[4] === ENC_DENSE) o.denseSet(patIndex, count);
+    else if (o.sparseSet(patIndex, count, sparseMax) === -1) return 'TESTFAILED dense/sparse disagree';
+    if (j !== checkpoint) continue;
+    if (j < Math.floor(sparseMax / 2) && o.buf[4] !== ENC_SPARSE) return 'TESTFAILED sparse encoding not used';
+    const card = countString(dense.toString());
+    if (card !== countString(o.toString())) return 'TESTFAILED dense/sparse disagree';
+    const abserr = Math.abs(checkpoint - card);
+    const maxerr = j === 10 ? 1 : Math.ceil(relerr * 6 * checkpoint);
+    if (abserr > maxerr) return `TESTFAILED Too big error. card:${checkpoint} abserr:${abserr}`;
+    checkpoint *= 10;
+  }
+  return null;
 }

@@ -4,7 +4,7 @@ import { shardHarness } from '../helpers/shard-harness';
 import { commands as hll } from '../../src/commands/hll';
 import { commands as str } from '../../src/commands/string';
 import { commands as keys } from '../../src/commands/keys';
-import { murmurHash64A, EMPTY_HLL } from '../../src/util/hll';
+import { murmurHash64A, EMPTY_HLL, hllSelfTest, patLenPair, patLen64Pair } from '../../src/util/hll';
 
 // Golden values (stored bytes, PFCOUNT answers) were taken from a real
 // redis-server 7.0.15 running the same command sequences.
@@ -262,5 +262,26 @@ describe('HyperLogLog', () => {
     h.call('PFCOUNT', 'k');
     expect(h.ks.stats.dirty).toBe(d + 3);
     expect(EMPTY_HLL.length).toBe(18);
+  });
+
+  it('PFSELFTEST passes (arity and admin flag come from the table)', () => {
+    expect(h.call('PFSELFTEST')).toBe('+OK\r\n');
+  });
+
+  it('self test runs with other sparse limits and shorter runs', () => {
+    expect(hllSelfTest(3000, 1000)).toBeNull();
+    expect(hllSelfTest(1, 100000)).toBeNull();
+    expect(hllSelfTest(100000, 20000)).toBeNull();
+  });
+
+  it('the 8-byte hash path agrees with the string path', () => {
+    const b = Buffer.alloc(8);
+    for (let i = 0; i < 20000; i++) {
+      const hi = (Math.random() * 2 ** 32) >>> 0;
+      const lo = i < 10 ? i : (Math.random() * 2 ** 32) >>> 0;
+      b.writeUInt32LE(lo, 0);
+      b.writeUInt32LE(hi, 4);
+      expect(patLen64Pair(hi | 0, lo | 0)).toEqual(patLenPair(b.latin1Slice(0, 8)));
+    }
   });
 });

@@ -288,6 +288,119 @@ encodings((enc) => {
   });
 });
 
+describe('ZSCAN guarantee (skiplist)', () => {
+  beforeEach(() => {
+    h = shardHarness(all);
+  });
+
+  // Deterministic LCG so failures reproduce.
+  let seed = 1;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+
+  /** Scan z to the end, calling between() after every step. */
+  function scanAll(count: string, between: (step: number) => void): Set<string> {
+    const seen = new Set<string>();
+    let cursor = '0';
+    let step = 0;
+    do {
+      const r = flat(h.call('ZSCAN', 'z', cursor, 'COUNT', count));
+      cursor = r[0];
+      for (let i = 1; i < r.length; i += 2) {
+        seen.add(r[i]);
+        // The score returned is the member's current one.
+        expect(r[i + 1]).toBe(flat(h.call('ZSCORE', 'z', r[i]))[0]);
+      }
+      between(step++);
+      expect(step).toBeLessThan(10000);
+    } while (cursor !== '0');
+    return seen;
+  }
+
+  function fill(n: number): string[] {
+    const ms: string[] = [];
+    for (let i = 0; i < n; i++) {
+      ms.push('m' + i);
+      h.call('ZADD', 'z', String(i), 'm' + i);
+    }
+    expect(h.call('OBJECT', 'ENCODING', 'z')).toBe(bulk('skiplist'));
+    return ms;
+  }
+
+  test('members removed between calls do not hide the others', () => {
+    const ms = fill(400);
+    const removed = new Set<string>();
+    // Remove the lowest-ranked members (behind an ascending-rank cursor) and
+    // a few random ones each step.
+    let low = 0;
+    const seen = scanAll('10', () => {
+      for (let k = 0; k < 5 && low < ms.length; k++) {
+        h.call('ZREM', 'z', ms[low]);
+        removed.add(ms[low++]);
+      }
+      const m = ms[rnd(ms.length)];
+      h.call('ZREM', 'z', m);
+      removed.add(m);
+    });
+    for (const m of ms) if (!removed.has(m)) expect(seen.has(m)).toBe(true);
+  });
+
+  test('range deletions and pops between calls', () => {
+    const ms = fill(400);
+    const removed = new Set<string>();
+    const seen = scanAll('9', (step) => {
+      const r = flat(h.call('ZRANGE', 'z', '0', '2'));
+      if (step % 2 === 0) h.call('ZREMRANGEBYRANK', 'z', '0', '2');
+      else h.call('ZPOPMIN', 'z', '3');
+      r.forEach((m) => removed.add(m));
+    });
+    for (const m of ms) if (!removed.has(m)) expect(seen.has(m)).toBe(true);
+  });
+
+  test('score changes between calls do not hide members', () => {
+    const ms = fill(300);
+    const seen = scanAll('10', (step) => {
+      // Move members to the front and to the back of the order.
+      for (let k = 0; k < 4; k++) h.call('ZINCRBY', 'z', String(-1000 - step * 10 - k), ms[rnd(ms.length)]);
+      h.call('ZADD', 'z', String(5000 + step), ms[rnd(ms.length)]);
+    });
+    for (const m of ms) expect(seen.has(m)).toBe(true);
+  });
+
+  test('insertions, deletions and score changes together', () => {
+    const ms = fill(500);
+    const removed = new Set<string>();
+    let extra = 0;
+    const seen = scanAll('7', () => {
+      for (let k = 0; k < 3; k++) h.call('ZADD', 'z', String(-rnd(1000)), 'new' + extra++);
+      const d = ms[rnd(ms.length)];
+      h.call('ZREM', 'z', d);
+      removed.add(d);
+      h.call('ZADD', 'z', String(-rnd(100000)), ms[rnd(ms.length)]);
+    });
+    for (const m of ms) if (!removed.has(m)) expect(seen.has(m)).toBe(true);
+    // Order and ranks stay consistent with the scores.
+    const all2 = flat(h.call('ZRANGE', 'z', '0', '-1', 'WITHSCORES'));
+    for (let i = 3; i < all2.length; i += 2) expect(Number(all2[i - 2]) <= Number(all2[i])).toBe(true);
+    expect(h.call('ZCARD', 'z')).toBe(int(all2.length / 2));
+  });
+
+  test('a scan without changes returns each member exactly once', () => {
+    fill(257);
+    const got: string[] = [];
+    let cursor = '0';
+    do {
+      const r = flat(h.call('ZSCAN', 'z', cursor, 'COUNT', '13'));
+      cursor = r[0];
+      for (let i = 1; i < r.length; i += 2) got.push(r[i]);
+    } while (cursor !== '0');
+    expect(got.length).toBe(257);
+    expect(new Set(got).size).toBe(257);
+  });
+});
+
 describe('misc', () => {
   beforeEach(() => {
     h = shardHarness(all);
