@@ -133,20 +133,44 @@ export class Txn {
    * for any command, so cross-shard RENAME, MSETNX, COPY, BITOP, set and
    * sorted-set algebra… need no special code.
    */
-  async gatherAndRun(exec: number, keysByShard: Map<number, string[]>, frame: Buffer, proto: number, db: number, isWrite: boolean): Promise<Buffer> {
-    const foreign = [...keysByShard].filter(([k]) => k !== exec);
-    const taken = await Promise.all(foreign.map(([k, keys]) => this.call(k, ['__take', 'KEEP', ...keys], db)));
-    const put: string[] = ['__put'];
-    foreign.forEach(([, keys], i) => appendEntries(put, keys, taken[i], false));
-    if (put.length > 1) await this.call(exec, put, db);
+  async gatherAndRun(
+    exec: number,
+    keysByShard: Map<number, string[]>,
+    frame: Buffer,
+    proto: number,
+    db: number,
+    isWrite: boolean,
+    dbOf: Map<string, number> | null = null,
+  ): Promise<Buffer> {
+    // (shard, db, keys) groups of keys the executing shard does not own.
+    const foreign: Array<[number, number, string[]]> = [];
+    for (const [k, keys] of keysByShard) {
+      if (k === exec) continue;
+      const byDb = new Map<number, string[]>();
+      for (const key of keys) {
+        const d = dbOf?.get(key) ?? db;
+        let l = byDb.get(d);
+        if (l === undefined) byDb.set(d, (l = []));
+        l.push(key);
+      }
+      for (const [d, l] of byDb) foreign.push([k, d, l]);
+    }
+    const taken = await Promise.all(foreign.map(([k, d, keys]) => this.call(k, ['__take', 'KEEP', ...keys], d)));
+    await Promise.all(
+      foreign.map(([, d, keys], i) => {
+        const put: string[] = ['__put'];
+        appendEntries(put, keys, taken[i], false);
+        return put.length > 1 ? this.call(exec, put, d) : null;
+      }),
+    );
     const reply = await this.callFrame(exec, frame, proto, db);
-    const back = await Promise.all(foreign.map(([, keys]) => this.call(exec, ['__take', 'DEL', ...keys], db)));
+    const back = await Promise.all(foreign.map(([, d, keys]) => this.call(exec, ['__take', 'DEL', ...keys], d)));
     if (isWrite) {
       await Promise.all(
-        foreign.map(([k, keys], i) => {
+        foreign.map(([k, d, keys], i) => {
           const p: string[] = ['__put'];
           appendEntries(p, keys, back[i], true);
-          return this.call(k, p, db);
+          return this.call(k, p, d);
         }),
       );
     }

@@ -591,6 +591,18 @@ function scanCommand(c: ShardCtx, a: string[]): void {
 
 // ------------------------------------------------------------------- table
 
+/** COPY's destination lives in the DB option's database. */
+function copyKeyDb(a: string[], i: number, connDb: number): number {
+  if (i !== 2) return connDb;
+  for (let j = 3; j + 1 < a.length; j++) {
+    if (a[j].toLowerCase() === 'db') {
+      const n = Number(a[j + 1]);
+      return Number.isInteger(n) && n >= 0 && n < 256 ? n : connDb;
+    }
+  }
+  return connDb;
+}
+
 export const commands: CommandDef[] = [
   { name: 'del', run: delCommand, split: 'sum' },
   { name: 'unlink', run: delCommand, split: 'sum' },
@@ -599,7 +611,7 @@ export const commands: CommandDef[] = [
   { name: 'type', run: typeCommand },
   { name: 'rename', run: (c, a) => renameGeneric(c, a, false) },
   { name: 'renamenx', run: (c, a) => renameGeneric(c, a, true) },
-  { name: 'copy', run: copyCommand },
+  { name: 'copy', run: copyCommand, keyDb: copyKeyDb },
   { name: 'move', run: moveCommand },
   { name: 'expire', run: (c, a) => expireGeneric(c, a, true, false, 'expire') },
   { name: 'pexpire', run: (c, a) => expireGeneric(c, a, true, true, 'pexpire') },

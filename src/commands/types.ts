@@ -79,6 +79,8 @@ export interface CommandDef {
    * key, with every shard held, and returns the extra keys to gather.
    */
   wantsProbe?: (a: string[]) => boolean;
+  /** Database of the key at argument index i when not the connection's (COPY … DB n). */
+  keyDb?: (a: string[], i: number, connDb: number) => number;
   probe?: ShardHandlerKeys;
 }
 

@@ -552,26 +552,26 @@ export class Server {
    * src/cluster/coordinator.ts.
    */
   private crossShard(conn: Conn, cmd: Command, buf: Buffer, sc: FrameScanner, frameEnd: number): boolean {
-    const st = sc.argStart, en = sc.argEnd;
-    const keysByShard = new Map<number, string[]>();
-    for (let j = 0; j < this.keyCount; j++) {
-      const k = this.keyShard[j];
-      const key = buf.latin1Slice(st[this.keyIdx[j]], en[this.keyIdx[j]]);
-      let l = keysByShard.get(k);
-      if (l === undefined) keysByShard.set(k, (l = []));
-      if (!l.includes(key)) l.push(key);
-    }
+    const keysByShard = this.keysByShard(buf, sc);
     const exec = this.keyShard[0];
     const frame = Buffer.from(buf.subarray(sc.frameStart, frameEnd));
     const shards = [...keysByShard.keys()];
     if (!this.coord.canBegin(shards)) return false;
+    let dbOf: Map<string, number> | null = null;
+    if (cmd.def.keyDb !== undefined) {
+      const args = argStrings(buf, sc);
+      for (let j = 0; j < this.keyCount; j++) {
+        const d = cmd.def.keyDb(args, this.keyIdx[j], conn.db);
+        if (d !== conn.db) (dbOf ??= new Map()).set(args[this.keyIdx[j]], d);
+      }
+    }
     const seq = conn.nextSeq++;
     this.markReplySilence(conn, seq);
     const proto = conn.proto, db = conn.db;
     this.coord.begin(shards, async (tx) => {
       let reply: Buffer;
       try {
-        reply = await tx.gatherAndRun(exec, keysByShard, frame, proto, db, cmd.isWrite);
+        reply = await tx.gatherAndRun(exec, keysByShard, frame, proto, db, cmd.isWrite, dbOf);
       } catch (e) {
         this.log.error({ err: e, cmd: cmd.name }, 'cross-shard command failed');
         reply = Buffer.from('-ERR internal error\r\n');

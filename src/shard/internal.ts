@@ -38,7 +38,11 @@ export function internalHandlers(
         w.bulk('none');
         continue;
       }
-      const [type, payload] = encodeValue(v);
+      let [type, payload] = encodeValue(v);
+      // The string encoding marks OBJECT ENCODING reads travel with the value.
+      if (type === 'string' && c.db.raw.size !== 0 && c.db.raw.has(key)) {
+        type = c.db.embstr.has(key) ? 'string:embstr' : 'string:raw';
+      }
       w.arr(3);
       w.bulk(type);
       w.int(c.db.ttlOf(key));
@@ -55,7 +59,13 @@ export function internalHandlers(
         continue;
       }
       c.db.removeKey(key);
-      c.db.set(key, decodeValue(type, a[i + 3]));
+      if (type.startsWith('string:')) {
+        c.db.set(key, a[i + 3]);
+        c.db.raw.add(key);
+        if (type === 'string:embstr') c.db.embstr.add(key);
+      } else {
+        c.db.set(key, decodeValue(type, a[i + 3]));
+      }
       if (exp >= 0) c.db.setExpire(key, exp);
     }
     c.w.ok();
