@@ -89,10 +89,10 @@ describe(`blocking commands (${SHARDS} shards)`, () => {
       await waitBlocked(r, 1);
       expect(await r.client('UNBLOCK', id)).toBe(1);
       expect(await p).toBe(null);
-      const p2 = c.brpop(a, b, 0);
+      const p2 = expect(c.brpop(a, b, 0)).rejects.toThrow('UNBLOCKED client unblocked via CLIENT UNBLOCK');
       await waitBlocked(r, 1);
       expect(await r.client('UNBLOCK', id, 'ERROR')).toBe(1);
-      await expect(p2).rejects.toThrow('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+      await p2;
       expect(await r.client('UNBLOCK', id)).toBe(0);
       c.disconnect();
     });
