@@ -10,7 +10,7 @@ import type { CommandDef, ShardCtx } from './types';
 import type { Db, Value } from '../shard/keyspace';
 import { typeOf } from '../shard/keyspace';
 import { E, cstr, formatError } from './errors';
-import { parseLL, parseSmallInt, INT64 } from '../util/parse';
+import { parseLL, parseSmallInt, INT64, parseScanCursor } from '../util/parse';
 import { globMatch, isPlainPattern } from '../util/glob';
 import { SLOTS, slotOfString } from '../cluster/slot';
 
@@ -490,33 +490,8 @@ function swapdbCommand(c: ShardCtx, a: string[]): void {
  * when Redis would reply "invalid cursor".
  */
 export function scanCursorSlot(s: string): number {
-  const n = s.length;
-  let i = 0;
-  if (n === 0) return 0;
-  const c0 = s.charCodeAt(0);
-  if (c0 === 32 || (c0 >= 9 && c0 <= 13)) return -1;
-  let neg = false;
-  if (c0 === 43 || c0 === 45) {
-    neg = c0 === 45;
-    i = 1;
-  }
-  const start = i;
-  while (i < n) {
-    const ch = s.charCodeAt(i);
-    if (ch < 48 || ch > 57) break;
-    i++;
-  }
-  // strtoul stops at the first non-digit; C then sees the end only at a NUL.
-  if (i === start) return c0 === 0 ? 0 : -1;
-  if (i < n && s.charCodeAt(i) !== 0) return -1;
-  let z = start;
-  while (z < i - 1 && s.charCodeAt(z) === 48) z++;
-  const digits = i - z;
-  if (digits > 20 || (digits === 20 && s.slice(z, i) > '18446744073709551615')) return -1;
-  if (digits > 5) return SLOTS;
-  const v = Number(s.slice(z, i));
-  if (neg && v !== 0) return SLOTS;
-  return v < SLOTS ? v : SLOTS;
+  const v = parseScanCursor(s);
+  return v < 0 ? -1 : v < SLOTS ? v : SLOTS;
 }
 
 /**

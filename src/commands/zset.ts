@@ -1,5 +1,6 @@
 // Sorted set commands (Redis 7.0 t_zset.c semantics).
 
+import { parseScanCursor } from '../util/parse';
 import type { CommandDef, ShardCtx } from './types';
 import type { Value } from '../shard/keyspace';
 import { E } from './errors';
@@ -845,21 +846,10 @@ function zrandWithCount(c: ShardCtx, key: string, l: number, withscores: boolean
 
 // ------------------------------------------------------------ ZSCAN
 
-/** strtoul-style cursor as parseScanCursorOrReply accepts it; -1 if invalid. */
-function parseCursor(s: string): number {
-  const z = s.indexOf('\0');
-  if (z >= 0) s = s.slice(0, z);
-  if (s.length === 0) return 0;
-  if (!/^[+-]?\d+$/.test(s)) return -1;
-  let b = BigInt(s);
-  if ((b < 0n ? -b : b) > 18446744073709551615n) return -1;
-  if (b < 0n) b = BigInt.asUintN(64, b);
-  return b > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(b);
-}
 
 function zscanCommand(c: ShardCtx, a: string[]): void {
   const w = c.w;
-  const cursor = parseCursor(a[2]);
+  const cursor = parseScanCursor(a[2]);
   if (cursor < 0) return w.error('ERR invalid cursor');
   const z = lookupZ(c, c.db.get(a[1]));
   if (z === false) return;

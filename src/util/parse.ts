@@ -100,3 +100,37 @@ function parseHexFloat(s: string, sign: number): number {
 export function lower(s: string): string {
   return s.toLowerCase();
 }
+
+/**
+ * A SCAN cursor as strtoul reads it (see parseScanCursorOrReply): -1 when
+ * Redis answers "invalid cursor", else its value (saturating past 2^53;
+ * negatives wrap to huge values, as unsigned long does).
+ */
+export function parseScanCursor(s: string): number {
+  const n = s.length;
+  if (n === 0) return 0;
+  const c0 = s.charCodeAt(0);
+  if (c0 === 32 || (c0 >= 9 && c0 <= 13)) return -1;
+  let i = 0;
+  let neg = false;
+  if (c0 === 43 || c0 === 45) {
+    neg = c0 === 45;
+    i = 1;
+  }
+  const start = i;
+  while (i < n) {
+    const ch = s.charCodeAt(i);
+    if (ch < 48 || ch > 57) break;
+    i++;
+  }
+  // strtoul stops at the first non-digit; C then sees the end only at a NUL.
+  if (i === start) return c0 === 0 ? 0 : -1;
+  if (i < n && s.charCodeAt(i) !== 0) return -1;
+  let z = start;
+  while (z < i - 1 && s.charCodeAt(z) === 48) z++;
+  const digits = i - z;
+  if (digits > 20 || (digits === 20 && s.slice(z, i) > '18446744073709551615')) return -1;
+  const v = digits > 16 ? Number.MAX_SAFE_INTEGER : Number(s.slice(z, i));
+  if (neg && v !== 0) return Number.MAX_SAFE_INTEGER;
+  return v;
+}
