@@ -5,47 +5,10 @@ import { Keyspace } from '../../src/shard/keyspace';
 import { ReplyWriter } from '../../src/protocol/reply';
 import { slotOfString } from '../../src/cluster/slot';
 import type { ShardCtx } from '../../src/commands/types';
+import { int, bulk, err, NIL, parse } from '../helpers/resp';
 
-const int = (n: number | string) => `:${n}\r\n`;
-const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
-const err = (s: string) => `-${s}\r\n`;
 const OK = '+OK\r\n';
-const NIL = '$-1\r\n';
 
-/** Minimal RESP2 reader, for replies whose order is unspecified. */
-function parse(s: string): any {
-  let i = 0;
-  function line(): string {
-    const e = s.indexOf('\r\n', i);
-    const l = s.slice(i, e);
-    i = e + 2;
-    return l;
-  }
-  function one(): any {
-    const l = line();
-    const t = l[0], rest = l.slice(1);
-    if (t === ':') return Number(rest);
-    if (t === '+') return rest;
-    if (t === '-') return new Error(rest);
-    if (t === '$') {
-      const n = Number(rest);
-      if (n < 0) return null;
-      const v = s.slice(i, i + n);
-      i += n + 2;
-      return v;
-    }
-    if (t === '*') {
-      const n = Number(rest);
-      const out = [];
-      for (let k = 0; k < n; k++) out.push(one());
-      return out;
-    }
-    throw new Error('bad reply ' + l);
-  }
-  const v = one();
-  expect(i).toBe(s.length);
-  return v;
-}
 
 const NOW = 1_700_000_000_000;
 

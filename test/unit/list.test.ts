@@ -6,18 +6,11 @@ import { commands as stringCommands } from '../../src/commands/string';
 import { ListValue } from '../../src/types/list';
 import { encodeValue, decodeValue } from '../../src/shard/serialize';
 import type { ShardCtx } from '../../src/commands/types';
+import { int, bulk, arr, bulks, err, NIL, NILARR, WRONGTYPE } from '../helpers/resp';
 
 const all = [...commands, ...keyCommands, ...stringCommands];
-const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
-const int = (n: number) => `:${n}\r\n`;
-const err = (m: string) => `-${m}\r\n`;
-const arr = (...items: string[]) => `*${items.length}\r\n` + items.join('');
-const bulks = (...items: string[]) => arr(...items.map(bulk));
 const OK = '+OK\r\n';
-const NIL = '$-1\r\n';
-const NILARR = '*-1\r\n';
 const EMPTY = '*0\r\n';
-const WRONGTYPE = err('WRONGTYPE Operation against a key holding the wrong kind of value');
 const NOTINT = err('ERR value is not an integer or out of range');
 const SYNTAX = err('ERR syntax error');
 

@@ -5,45 +5,9 @@ import { commands as keys } from '../../src/commands/keys';
 import { commands as str } from '../../src/commands/string';
 import { SetValue } from '../../src/types/set';
 import { encodeValue, decodeValue } from '../../src/shard/serialize';
+import { int, bulk, arr, bulks, err, NIL, WRONGTYPE as WRONG, parse } from '../helpers/resp';
 
-const int = (n: number | string) => `:${n}\r\n`;
-const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
-const arr = (...items: string[]) => `*${items.length}\r\n` + items.join('');
-const bulks = (...items: string[]) => arr(...items.map(bulk));
-const err = (s: string) => `-${s}\r\n`;
-const NIL = '$-1\r\n';
-const WRONG = err('WRONGTYPE Operation against a key holding the wrong kind of value');
 
-function parse(s: string): any {
-  let i = 0;
-  function line(): string {
-    const e = s.indexOf('\r\n', i);
-    const l = s.slice(i, e);
-    i = e + 2;
-    return l;
-  }
-  function one(): any {
-    const l = line();
-    const t = l[0], rest = l.slice(1);
-    if (t === ':') return Number(rest);
-    if (t === '+') return rest;
-    if (t === '-') return new Error(rest);
-    if (t === '_') return null;
-    if (t === '$') {
-      const n = Number(rest);
-      if (n < 0) return null;
-      const v = s.slice(i, i + n);
-      i += n + 2;
-      return v;
-    }
-    const n = Number(rest);
-    if (n < 0) return null;
-    const out: any[] = [];
-    for (let k = 0; k < n; k++) out.push(one());
-    return out;
-  }
-  return one();
-}
 
 const sorted = (r: string) => (parse(r) as string[]).slice().sort();
 

@@ -2,6 +2,7 @@ import { describe, test, expect, beforeEach, afterEach, vi } from 'vitest';
 import { shardHarness } from '../helpers/shard-harness';
 import { commands } from '../../src/commands/string';
 import type { CommandDef } from '../../src/commands/types';
+import { int, bulk, err, NIL, WRONGTYPE } from '../helpers/resp';
 
 // A stand-in list value and a DEL, so type errors and deletions can be set up.
 const extra: CommandDef[] = [
@@ -9,13 +10,8 @@ const extra: CommandDef[] = [
   { name: 'del', run: (c, a) => { c.w.int(c.db.del(a[1]) ? 1 : 0); } },
 ];
 
-const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
-const int = (n: number | string) => `:${n}\r\n`;
-const err = (m: string) => `-${m}\r\n`;
 const OK = '+OK\r\n';
-const NIL = '$-1\r\n';
 const EMPTY = '$0\r\n\r\n';
-const WRONGTYPE = err('WRONGTYPE Operation against a key holding the wrong kind of value');
 const NOTINT = err('ERR value is not an integer or out of range');
 const SYNTAX = err('ERR syntax error');
 

@@ -7,14 +7,8 @@ import { commands as sets } from '../../src/commands/set';
 import { ZsetValue } from '../../src/types/zset';
 import { encodeValue, decodeValue } from '../../src/shard/serialize';
 import type { ShardCtx } from '../../src/commands/types';
+import { int, bulk, arr, bulks, err, NIL, WRONGTYPE } from '../helpers/resp';
 
-const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
-const int = (n: number) => `:${n}\r\n`;
-const err = (m: string) => `-${m}\r\n`;
-const arr = (...items: string[]) => `*${items.length}\r\n${items.join('')}`;
-const bulks = (...s: string[]) => arr(...s.map(bulk));
-const NIL = '$-1\r\n';
-const WRONGTYPE = err('WRONGTYPE Operation against a key holding the wrong kind of value');
 const SYNTAX = err('ERR syntax error');
 const NOTFLOAT = err('ERR value is not a valid float');
 
