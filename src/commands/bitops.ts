@@ -202,20 +202,9 @@ function bitcountCommand(c: ShardCtx, a: string[]): void {
       isbit = unitArg(c, a[4]);
       if (isbit < 0) return;
     }
-    const total = isbit ? len * 8 : len;
-    if (start < 0) start = total + start;
-    if (end < 0) end = total + end;
-    if (start < 0) start = 0;
-    if (end < 0) end = 0;
-    if (end >= total) end = total - 1;
-    if (start > end) return c.w.raw(':0\r\n');
-    if (isbit) {
-      sb = start;
-      eb = end;
-    } else {
-      sb = start * 8;
-      eb = end * 8 + 7;
-    }
+    if (!bitRange(start, end, isbit, len)) return c.w.raw(':0\r\n');
+    sb = rangeSb;
+    eb = rangeEb;
   } else if (argc === 2) {
     if (len === 0) return c.w.raw(':0\r\n');
     sb = 0;
@@ -224,6 +213,23 @@ function bitcountCommand(c: ShardCtx, a: string[]): void {
     return c.w.error(E.SYNTAX);
   }
   c.w.int(countBits(v, sb, eb));
+}
+
+// BITCOUNT/BITPOS ranges: start/end in bytes or bits (isbit), negative from
+// the end, clamped as Redis does; the result is a bit range [rangeSb, rangeEb].
+let rangeSb = 0;
+let rangeEb = 0;
+function bitRange(start: number, end: number, isbit: number, len: number): boolean {
+  const total = isbit ? len * 8 : len;
+  if (start < 0) start = total + start;
+  if (end < 0) end = total + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= total) end = total - 1;
+  if (start > end) return false;
+  rangeSb = isbit ? start : start * 8;
+  rangeEb = isbit ? end : end * 8 + 7;
+  return true;
 }
 
 function bitposCommand(c: ShardCtx, a: string[]): void {
@@ -253,19 +259,9 @@ function bitposCommand(c: ShardCtx, a: string[]): void {
       end = e;
       endGiven = true;
     } else end = total - 1;
-    if (start < 0) start = total + start;
-    if (end < 0) end = total + end;
-    if (start < 0) start = 0;
-    if (end < 0) end = 0;
-    if (end >= total) end = total - 1;
-    if (start > end) return c.w.raw(':-1\r\n');
-    if (isbit) {
-      sb = start;
-      eb = end;
-    } else {
-      sb = start * 8;
-      eb = end * 8 + 7;
-    }
+    if (!bitRange(start, end, isbit, len)) return c.w.raw(':-1\r\n');
+    sb = rangeSb;
+    eb = rangeEb;
   } else if (argc === 3) {
     if (len === 0) return c.w.raw(':-1\r\n');
     sb = 0;
