@@ -47,6 +47,8 @@ export class Coordinator {
     for (const k of shards) {
       const link = this.server.links[k];
       const off = link.req.reserve(REQ_HEADER);
+      // Callers check canBegin() in the same synchronous step.
+      if (off < 0) throw new Error('coordinator: no ring space for a HOLD marker');
       writeReqHeader(link.req.buf, off, K_HOLD, 2, 0, id, 0);
       link.req.commit();
       link.dirty = true;
