@@ -243,12 +243,20 @@ function hdelCommand(c: ShardCtx, a: string[]): void {
   const h = writeHash(c, key);
   if (h === null) return;
   if (h === undefined) return c.w.int(0);
+  removeMembers(c, key, h, a, (m) => h.delete(m));
+}
+
+/**
+ * HDEL/SREM: remove a[2..] from a collection, delete the key when it empties
+ * (Redis stops there), signal the write and reply the count.
+ */
+export function removeMembers(c: ShardCtx, key: string, coll: { size: number }, a: string[], remove: (m: string) => boolean): void {
   let deleted = 0;
   let removed = false;
   for (let i = 2; i < a.length; i++) {
-    if (h.delete(a[i])) {
+    if (remove(a[i])) {
       deleted++;
-      if (h.size === 0) {
+      if (coll.size === 0) {
         c.db.del(key);
         removed = true;
         break;

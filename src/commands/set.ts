@@ -12,6 +12,7 @@ import {
   parseScanOpts,
   sampleDistinct,
   scanDense,
+  removeMembers,
 } from './hash';
 
 /** Existing set, undefined when missing, null after a WRONGTYPE reply. */
@@ -52,23 +53,7 @@ function sremCommand(c: ShardCtx, a: string[]): void {
   const s = lookupSet(c, key, true);
   if (s === null) return;
   if (s === undefined) return c.w.int(0);
-  let deleted = 0;
-  let removed = false;
-  for (let i = 2; i < a.length; i++) {
-    if (s.remove(a[i])) {
-      deleted++;
-      if (s.size === 0) {
-        c.db.del(key);
-        removed = true;
-        break;
-      }
-    }
-  }
-  if (deleted) {
-    if (!removed) c.ks.onWrite(c.db.index, key);
-    c.ks.stats.dirty += deleted;
-  }
-  c.w.int(deleted);
+  removeMembers(c, key, s, a, (m) => s.remove(m));
 }
 
 function smoveCommand(c: ShardCtx, a: string[]): void {
