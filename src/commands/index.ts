@@ -19,10 +19,11 @@ import { commands as geo } from './geo';
 import { commands as hll } from './hll';
 import { commands as sort } from './sort';
 import { commands as memory } from './memory';
+import { commands as dump } from './dump';
 
 export const groups: CommandDef[][] = [
   string, bitops, keys, command, config, connection, server,
-  list, hash, set, zset, geo, hll, sort, memory,
+  list, hash, set, zset, geo, hll, sort, memory, dump,
 ];
 
 export function buildCommandTable(): CommandTable {
