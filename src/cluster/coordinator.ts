@@ -161,7 +161,7 @@ export class Txn {
     await Promise.all(
       foreign.map(([, d, keys], i) => {
         const put: string[] = ['__put'];
-        appendEntries(put, keys, taken[i], false);
+        appendEntries(put, keys, taken[i]);
         return put.length > 1 ? this.call(exec, put, d) : null;
       }),
     );
@@ -171,8 +171,8 @@ export class Txn {
       await Promise.all(
         foreign.map(([k, d, keys], i) => {
           const p: string[] = ['__put'];
-          appendEntries(p, keys, back[i], true);
-          return this.call(k, p, d);
+          appendChanged(p, keys, taken[i], back[i]);
+          return p.length > 1 ? this.call(k, p, d) : null;
         }),
       );
     }
@@ -180,15 +180,28 @@ export class Txn {
   }
 }
 
+/**
+ * `__put` arguments for the keys whose value or TTL the command changed:
+ * writing back an untouched key would count as a modification (WATCH,
+ * blocked clients), which Redis would not see.
+ */
+function appendChanged(out: string[], keys: string[], before: Buffer, after: Buffer): void {
+  const b = readReply(before, 0).value as RespValue[];
+  const a = readReply(after, 0).value as RespValue[];
+  for (let j = 0; j < keys.length; j++) {
+    const x = b[j] as RespValue[];
+    const y = a[j] as RespValue[];
+    if (x.length === y.length && x.every((v, i) => v === y[i])) continue;
+    if (y[0] === 'none') out.push(keys[j], 'none', '-1', '');
+    else out.push(keys[j], y[0] as string, String(y[1]), y[2] as string);
+  }
+}
+
 /** Turn a `__take` reply into `__put` arguments. */
-function appendEntries(out: string[], keys: string[], reply: Buffer, includeMissing: boolean): void {
+function appendEntries(out: string[], keys: string[], reply: Buffer): void {
   const entries = readReply(reply, 0).value as RespValue[];
   for (let j = 0; j < keys.length; j++) {
     const e = entries[j] as RespValue[];
-    if (e[0] === 'none') {
-      if (includeMissing) out.push(keys[j], 'none', '-1', '');
-      continue;
-    }
-    out.push(keys[j], e[0] as string, String(e[1]), e[2] as string);
+    if (e[0] !== 'none') out.push(keys[j], e[0] as string, String(e[1]), e[2] as string);
   }
 }

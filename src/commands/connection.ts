@@ -29,6 +29,8 @@ export interface ConnView {
   /** Extra CLIENT LIST flag letters other subsystems set ('x', 'P' …); 'N' when none. */
   flags: string;
   noEvict: boolean;
+  /** Queued transaction commands, null outside MULTI. */
+  multi: unknown[] | null;
   replyMode: ReplyMode;
   nextSeq: number;
   closeAfterSeq: number;
@@ -57,6 +59,7 @@ export interface CmdStatView {
 export interface ServerView {
   conns: Map<number, ConnView>;
   xblocks: { unblock(connId: number, withError: boolean): boolean };
+  txn: { reset(conn: any): void };
   adminCall(shard: number, args: string[]): Promise<Buffer>;
   config: ConfigView;
   stats: {
@@ -151,6 +154,7 @@ export function clientFlags(c: ConnView): string {
   let f = c.flags === 'N' ? '' : c.flags;
   if (c.closeAfterSeq >= 0 && f.indexOf('c') < 0) f += 'c';
   if (c.noEvict && f.indexOf('e') < 0) f += 'e';
+  if (c.multi !== null && f.indexOf('x') < 0) f += 'x';
   if (f.length === 0) return 'N';
   if (f.length === 1) return f;
   return [...f].sort((a, b) => FLAG_ORDER.indexOf(a) - FLAG_ORDER.indexOf(b)).join('');
@@ -177,7 +181,7 @@ export function clientInfoLine(c: ConnView, now = Date.now(), argvMem = 0): stri
   return (
     `id=${c.id} addr=${peerId(c)} laddr=${sockName(c)} fd=${fd(c)} name=${c.name}` +
     ` age=${nowS - Math.floor(c.createdAt / 1000)} idle=${nowS - Math.floor(c.lastInteraction / 1000)}` +
-    ` flags=${clientFlags(c)} db=${c.db} sub=0 psub=0 ssub=0 multi=-1` +
+    ` flags=${clientFlags(c)} db=${c.db} sub=0 psub=0 ssub=0 multi=${c.multi === null ? -1 : c.multi.length}` +
     ` qbuf=${qbuf} qbuf-free=${qfree} argv-mem=${argvMem} multi-mem=0` +
     ` rbs=${rbs} rbp=${c.outLen} obl=${c.outLen} oll=0 omem=${pendingOut} tot-mem=${totMem}` +
     ` events=${events} cmd=${c.lastCmd} user=default redir=-1 resp=${c.proto}`
@@ -230,6 +234,7 @@ function reset(c: Ctx): void {
   // pending SKIP (mode already back to On) still swallows it.
   if (conn.replyMode === ReplyMode.Off) conn.silent?.delete(seqOf(conn));
   conn.replyMode = ReplyMode.On;
+  c.server.txn.reset(conn);
   conn.db = 0;
   conn.proto = 2;
   c.w.proto = 2;
@@ -567,8 +572,8 @@ export function cstr(s: string): string {
 export const commands: CommandDef[] = [
   { name: 'ping', node: ping },
   { name: 'echo', node: (c, a) => c.w.bulk(a[1]) },
-  { name: 'quit', node: quit },
-  { name: 'reset', node: reset },
+  { name: 'quit', node: quit, txnControl: true },
+  { name: 'reset', node: reset, txnControl: true },
   { name: 'hello', node: hello },
   { name: 'auth', node: auth },
   { name: 'select', node: select },

@@ -20,10 +20,11 @@ import { commands as hll } from './hll';
 import { commands as sort } from './sort';
 import { commands as memory } from './memory';
 import { commands as dump } from './dump';
+import { commands as multi } from './multi';
 
 export const groups: CommandDef[][] = [
   string, bitops, keys, command, config, connection, server,
-  list, hash, set, zset, geo, hll, sort, memory, dump,
+  list, hash, set, zset, geo, hll, sort, memory, multi, dump,
 ];
 
 export function buildCommandTable(): CommandTable {

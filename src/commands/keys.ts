@@ -453,6 +453,7 @@ function flushdbCommand(c: ShardCtx, a: string[]): void {
   const db = c.db;
   c.ks.stats.dirty += db.size;
   const volatile = db.expires.size !== 0;
+  c.ks.onFlush(db.index, -1);
   db.clear();
   // Drop the flushed deadlines from the heap rather than let them linger.
   if (volatile) c.ks.rebuildHeap();
@@ -463,6 +464,7 @@ function flushallCommand(c: ShardCtx, a: string[]): void {
   if (!flushArgs(c, a)) return;
   for (const db of c.ks.dbs) {
     c.ks.stats.dirty += db.size;
+    c.ks.onFlush(db.index, -1);
     if (db.size !== 0) db.clear();
   }
   c.ks.heap.clear();

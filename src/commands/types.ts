@@ -72,6 +72,8 @@ export interface CommandDef {
   split?: MergeKind;
   /** SCAN-like: route by the cursor argument (a[1]), which encodes a slot. */
   cursorRoute?: boolean;
+  /** Runs at once inside MULTI instead of being queued (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET). */
+  txnControl?: boolean;
   /**
    * Commands that read keys their key spec does not name (SORT BY/GET
    * patterns). `wantsProbe(a)` tells the acceptor (with several shards) to

@@ -62,6 +62,12 @@ export class Conn {
   /** Close once every reply up to this sequence number was written. */
   closeAfterSeq = -1;
   closed = false;
+  /** Commands queued since MULTI, or null outside a transaction. */
+  multi: import('./multi').Queued[] | null = null;
+  /** A command was refused while queueing: EXEC will abort (Redis's CLIENT_DIRTY_EXEC). */
+  multiError = false;
+  /** Shards holding this connection's WATCHes. */
+  watchShards: Set<number> | null = null;
   /** Commands this connection has in flight at shards or the coordinator. */
   get inflight(): number {
     return this.nextSeq - this.doneSeq;

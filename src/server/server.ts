@@ -13,6 +13,7 @@ import { REQ_HEADER, REP_HEADER, K_CMD, K_PART, K_CTRL, K_ADMIN, K_WAKE, RF_ERRO
 import { CrossShardBlocks } from '../cluster/xblock';
 import { slotOfBytes, slotOwners, slotRanges, slotOfString } from '../cluster/slot';
 import { Coordinator } from '../cluster/coordinator';
+import { Transactions } from './multi';
 import { ShardLink, writeReqHeader } from './shards';
 import { copyBytes } from '../util/bytes';
 import { Conn, ReplyMode } from './conn';
@@ -33,6 +34,9 @@ export { VERSION, KEYSHARD_VERSION };
  * (-c 1: ≈ 7k → 9–11k rps); neutral under pipelining (docs/BENCHMARKS.md).
  */
 const POLL_TURNS = 32;
+
+/** locateKeys: the keys live on more than one shard. */
+export const MULTI_SHARD = -2;
 
 interface Gather {
   parts: (Buffer | null)[];
@@ -55,6 +59,7 @@ export class Server {
   readonly conns = new Map<number, Conn>();
   readonly coord: Coordinator;
   readonly xblocks: CrossShardBlocks;
+  readonly txn: Transactions;
   readonly bell = new Int32Array(new SharedArrayBuffer(64));
   readonly startedAt = Date.now();
   readonly runId = randomHex(40);
@@ -74,9 +79,9 @@ export class Server {
   private shuttingDown = false;
   private cronTimer: NodeJS.Timeout | null = null;
   // Key positions and owners of the command being dispatched (keyCount valid).
-  private keyIdx: number[] = [];
-  private keyShard: number[] = [];
-  private keyCount = 0;
+  keyIdx: number[] = [];
+  keyShard: number[] = [];
+  keyCount = 0;
 
   // Acceptor-side statistics (the shards keep their own; INFO merges).
   stats = {
@@ -98,6 +103,7 @@ export class Server {
     this.scanner.maxBulkLen = this.inlineScanner.maxBulkLen = config.num('proto-max-bulk-len');
     this.coord = new Coordinator(this);
     this.xblocks = new CrossShardBlocks(this);
+    this.txn = new Transactions(this);
     config.onChange = (name, value) => this.onConfigChange(name, value);
   }
 
@@ -209,6 +215,7 @@ export class Server {
     conn.closed = true;
     this.conns.delete(conn.id);
     this.stalledConns.delete(conn);
+    this.txn.reset(conn);
     if (conn.blockedSeq >= 0) {
       this.xblocks.dropConn(conn.id);
       // Its waiter sits on some shard: remove it so nothing is left behind.
@@ -360,44 +367,15 @@ export class Server {
     const def = cmd.def;
     conn.lastCmd = cmd.name;
     this.stats.totalCommands++;
+    if (conn.multi !== null && def.txnControl !== true) return this.txn.queue(conn, cmd, buf, sc, frameEnd);
     if (def.node !== undefined) return this.runNode(conn, cmd, buf, sc);
 
-    // Keyed: find the owning shard of every key.
-    const fk = cmd.firstKey;
-    if (fk > 0 || cmd.movable) {
-      const idx = this.keyIdx;
-      const sh = this.keyShard;
-      let n = 0;
-      let shard = -1;
-      let multi = false;
-      if (!cmd.movable) {
-        const last = cmd.lastKey < 0 ? argc + cmd.lastKey : cmd.lastKey;
-        const step = cmd.step;
-        for (let i = fk; i <= last && i < argc; i += step) {
-          const s = this.owners[slotOfBytes(buf, st[i], en[i])];
-          idx[n] = i;
-          sh[n++] = s;
-          if (shard < 0) shard = s;
-          else if (s !== shard) multi = true;
-        }
-      } else {
-        const keys = this.table.keyIndexes(cmd, argc, (i) => buf.latin1Slice(st[i], en[i]));
-        if (keys !== null) {
-          for (const i of keys) {
-            const s = this.owners[slotOfBytes(buf, st[i], en[i])];
-            idx[n] = i;
-            sh[n++] = s;
-            if (shard < 0) shard = s;
-            else if (s !== shard) multi = true;
-          }
-        }
-      }
-      this.keyCount = n;
-      if (shard < 0) shard = 0;
+    if (cmd.firstKey > 0 || cmd.movable) {
+      const shard = this.locateKeys(cmd, buf, sc);
       if (def.wantsProbe !== undefined && this.links.length > 1 && def.wantsProbe(argStrings(buf, sc))) {
         return this.probeRoute(conn, cmd, buf, sc, frameEnd);
       }
-      if (!multi) {
+      if (shard !== MULTI_SHARD) {
         if (cmd.blocking) {
           if (!this.enqueueCmd(conn, shard, buf, sc.frameStart, frameEnd)) return false;
           conn.blockedSeq = conn.nextSeq - 1;
@@ -418,8 +396,49 @@ export class Server {
     return this.enqueueCmd(conn, 0, buf, sc.frameStart, frameEnd);
   }
 
+  /**
+   * Owner shards of a keyed command's keys into keyIdx/keyShard/keyCount.
+   * Returns the one shard they all live on (0 if none were found), or
+   * MULTI_SHARD.
+   */
+  locateKeys(cmd: Command, buf: Buffer, sc: FrameScanner): number {
+    const argc = sc.argc;
+    const st = sc.argStart, en = sc.argEnd;
+    const idx = this.keyIdx;
+    const sh = this.keyShard;
+    let n = 0;
+    let shard = -1;
+    let multi = false;
+    if (!cmd.movable) {
+      const last = cmd.lastKey < 0 ? argc + cmd.lastKey : cmd.lastKey;
+      const step = cmd.step;
+      for (let i = cmd.firstKey; i <= last && i < argc; i += step) {
+        const s = this.owners[slotOfBytes(buf, st[i], en[i])];
+        idx[n] = i;
+        sh[n++] = s;
+        if (shard < 0) shard = s;
+        else if (s !== shard) multi = true;
+      }
+    } else {
+      const keys = this.table.keyIndexes(cmd, argc, (i) => buf.latin1Slice(st[i], en[i]));
+      if (keys !== null) {
+        for (const i of keys) {
+          const s = this.owners[slotOfBytes(buf, st[i], en[i])];
+          idx[n] = i;
+          sh[n++] = s;
+          if (shard < 0) shard = s;
+          else if (s !== shard) multi = true;
+        }
+      }
+    }
+    this.keyCount = n;
+    return multi ? MULTI_SHARD : shard < 0 ? 0 : shard;
+  }
+
   /** An error decided on the acceptor, queued in order behind earlier replies. */
-  private rejectNow(conn: Conn, msg: string, cmd: Command | null): boolean {
+  rejectNow(conn: Conn, msg: string, cmd: Command | null): boolean {
+    // Redis's rejectCommand: a command refused while queueing dooms the transaction.
+    if (conn.multi !== null) conn.multiError = true;
     if (cmd !== null) {
       const s = this.cmdStat(cmd.name);
       s.rejected++;
@@ -476,7 +495,7 @@ export class Server {
   }
 
   /** Write a request record for a part/admin/control op; false if no room. */
-  private enqueueRecord(link: ShardLink, kind: number, proto: number, db: number, tag1: number, tag2: number, frame: Buffer): boolean {
+  enqueueRecord(link: ShardLink, kind: number, proto: number, db: number, tag1: number, tag2: number, frame: Buffer): boolean {
     if (REQ_HEADER + frame.length > link.req.maxRecord) {
       const rec = Buffer.allocUnsafe(REQ_HEADER + frame.length);
       writeReqHeader(rec, 0, kind, proto, db, tag1, tag2);
@@ -494,7 +513,7 @@ export class Server {
   }
 
   /** True when every listed ring can take a record of the given size now. */
-  private roomFor(shards: Iterable<number>, bytes: number): boolean {
+  roomFor(shards: Iterable<number>, bytes: number): boolean {
     for (const k of shards) if (!this.links[k].req.canWrite(REQ_HEADER + bytes)) return false;
     return true;
   }
@@ -658,7 +677,7 @@ export class Server {
   }
 
   /** Declared keys of the command being dispatched, grouped by owner shard. */
-  private keysByShard(buf: Buffer, sc: FrameScanner): Map<number, string[]> {
+  keysByShard(buf: Buffer, sc: FrameScanner): Map<number, string[]> {
     const st = sc.argStart, en = sc.argEnd;
     const m = new Map<number, string[]>();
     for (let j = 0; j < this.keyCount; j++) {
@@ -910,7 +929,7 @@ export class Server {
   };
 
   /** After a batch of input: publish rings now, ring doorbells once per turn. */
-  private endOfInput(): void {
+  endOfInput(): void {
     for (let k = 0; k < this.links.length; k++) {
       const l = this.links[k];
       if (!l.dirty) continue;
@@ -1052,19 +1071,19 @@ function appendInput(conn: Conn, chunk: Buffer): void {
   conn.inLen += chunk.length;
 }
 
-function argStrings(buf: Buffer, sc: FrameScanner): string[] {
+export function argStrings(buf: Buffer, sc: FrameScanner): string[] {
   const out = new Array<string>(sc.argc);
   for (let i = 0; i < sc.argc; i++) out[i] = buf.latin1Slice(sc.argStart[i], sc.argEnd[i]);
   return out;
 }
 
-function firstError(parts: Buffer[], _flag: number): Buffer | null {
+export function firstError(parts: Buffer[], _flag: number): Buffer | null {
   for (const p of parts) if (p !== null && p[0] === 0x2d) return p;
   return null;
 }
 
 /** Combine per-shard replies into the reply of the whole command. */
-function mergeParts(kind: MergeKind, parts: Buffer[], shards: number[], order: Array<[number, number]> | null): Buffer {
+export function mergeParts(kind: MergeKind, parts: Buffer[], shards: number[], order: Array<[number, number]> | null): Buffer {
   switch (kind) {
     case 'sum': {
       let n = 0;

@@ -58,6 +58,18 @@ export class BlockedClients {
     }
   }
 
+  /** SWAPDB: every waited key of db may have data now (serve re-checks). */
+  touchDb(db: number): void {
+    if (this.byKey.size === 0) return;
+    const prefix = db + '\0';
+    for (const id of this.byKey.keys()) {
+      if (id.startsWith(prefix) && !this.readySet.has(id)) {
+        this.readySet.add(id);
+        this.ready.push(id);
+      }
+    }
+  }
+
   hasReady(): boolean {
     return this.ready.length > 0;
   }

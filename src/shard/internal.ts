@@ -55,7 +55,8 @@ export function internalHandlers(
     for (let i = 1; i + 3 < a.length; i += 4) {
       const key = a[i], type = a[i + 1], exp = Number(a[i + 2]);
       if (type === 'none') {
-        c.db.removeKey(key);
+        // del(), not removeKey(): WATCH and blocked clients see the deletion.
+        c.db.del(key);
         continue;
       }
       c.db.removeKey(key);

@@ -152,6 +152,12 @@ export class Db {
     return this.peek(key) !== undefined;
   }
 
+  /** The key is stored, live or past its deadline (no expiry check). */
+  stored(key: string): boolean {
+    const m = this.map(key);
+    return m !== undefined && m.has(key);
+  }
+
   /**
    * Store a value. Clears the TTL (as SET does) unless keepTtl. Returns
    * nothing; use peek first when the old value matters.
@@ -232,6 +238,8 @@ export class Keyspace {
   /** Hooks for later layers (blocking pops, keyspace notifications, AOF). */
   onWrite: (db: number, key: string) => void = () => {};
   onExpired: (db: number, key: string) => void = () => {};
+  /** Before a db is emptied (replacedWith -1) or swapped with another (WATCH). */
+  onFlush: (emptied: number, replacedWith: number) => void = () => {};
 
   constructor(databases: number, public readonly slotLo = 0, public readonly slotHi = SLOTS) {
     this.dbs = [];
@@ -289,6 +297,8 @@ export class Keyspace {
   }
 
   swapDb(a: number, b: number): void {
+    this.onFlush(a, b);
+    this.onFlush(b, a);
     const da = this.dbs[a], db = this.dbs[b];
     this.dbs[a] = db; this.dbs[b] = da;
     (db as { index: number }).index = a;

@@ -16,6 +16,7 @@ import { shardHandlers, shardProbes } from '../commands/index';
 import { internalHandlers } from './internal';
 import { parseFrame } from '../protocol/frame-args';
 import { BlockedClients, Waiter } from './blocking';
+import { Watches } from './watch';
 import { copyBytes } from '../util/bytes';
 
 export interface WorkerInit {
@@ -62,7 +63,19 @@ const handlers: Map<string, ShardHandler> = shardHandlers();
 // Blocking commands: the tags of the command being run, so ctx.block can
 // park it; `parked` tells the loop not to emit a reply for it now.
 const blocked = new BlockedClients();
-ks.onWrite = (db, key) => blocked.touched(db, key);
+const watches = new Watches(ks);
+ks.onWrite = (db, key) => {
+  blocked.touched(db, key);
+  if (!watches.idle) watches.touch(db, key);
+};
+ks.onExpired = (db, key) => {
+  if (!watches.idle) watches.touch(db, key);
+};
+ks.onFlush = (emptied, replacedWith) => {
+  if (!watches.idle) watches.touchDb(emptied, replacedWith);
+  // SWAPDB may bring data to clients blocked in either db.
+  if (replacedWith >= 0) blocked.touchDb(emptied);
+};
 let curTag1 = 0;
 let curTag2 = 0;
 let parked = false;
@@ -154,6 +167,46 @@ internal.set('__clientunblock', (c, a) => {
   });
   c.w.int(ok ? 1 : 0);
   ks.stats.blocked = blocked.count;
+});
+
+// WATCH / UNWATCH / EXEC's check (src/shard/watch.ts). The db is the record's.
+internal.set('__txwatch', (c, a) => {
+  watches.watch(Number(a[1]), c.db.index, a.slice(2));
+  c.w.ok();
+});
+internal.set('__txforget', (c, a) => {
+  watches.forget(Number(a[1]));
+  c.w.ok();
+});
+internal.set('__txcheck', (c, a) => {
+  c.w.int(watches.check(Number(a[1])) ? 1 : 0);
+});
+// __exec <conn> <frame>…: a whole MULTI/EXEC whose keys all live here, run
+// as one step of this shard (nothing else interleaves, blocked clients are
+// served after it, the clock is frozen for its length as in Redis). <conn>
+// is the connection whose WATCHes to check first, or 0.
+internal.set('__exec', (c, a) => {
+  const conn = Number(a[1]);
+  const frames = a.slice(2);
+  const proto = c.w.proto;
+  const db = c.db.index;
+  if (conn !== 0 && watches.check(conn)) {
+    c.w.nilArray();
+    return;
+  }
+  const parts: Buffer[] = [];
+  execNow = Date.now();
+  for (const f of frames) {
+    const fb = Buffer.from(f, 'latin1');
+    runFrame(fb, 0, fb.length, proto, db, false, false);
+    parts.push(Buffer.from(w.buf.subarray(0, w.len)));
+  }
+  execNow = 0;
+  w.reset();
+  w.proto = proto;
+  ctx.db = ks.dbs[db];
+  w.arr(parts.length);
+  for (const p of parts) w.rawBuf(p);
 });
 
 // __probe <command args…>: the extra keys a command will read (SORT patterns).
@@ -268,10 +321,15 @@ function resolve(argc: number, allowInternal: boolean): Entry | undefined {
   return undefined;
 }
 
+/** Clock of a running EXEC (frozen for its length), else 0. */
+let execNow = 0;
+
 function runCommand(buf: Buffer, off: number, end: number, allowInternal: boolean, canBlock = false): void {
-  const proto = buf[off + 1];
-  const db = buf[off + 2];
-  const argc = parseFrame(buf, off + REQ_HEADER, end, args);
+  runFrame(buf, off + REQ_HEADER, end, buf[off + 1], buf[off + 2], allowInternal, canBlock);
+}
+
+function runFrame(buf: Buffer, start: number, end: number, proto: number, db: number, allowInternal: boolean, canBlock: boolean): void {
+  const argc = parseFrame(buf, start, end, args);
   w.reset();
   w.proto = proto === 3 ? 3 : 2;
   ctx.db = ks.dbs[db];
@@ -281,7 +339,7 @@ function runCommand(buf: Buffer, off: number, end: number, allowInternal: boolea
     return;
   }
   const t0 = performance.now();
-  ks.cachedNow = Date.now();
+  ks.cachedNow = execNow !== 0 ? execNow : Date.now();
   ctx.block = canBlock ? blockFn : null;
   parked = false;
   try {
@@ -291,7 +349,7 @@ function runCommand(buf: Buffer, off: number, end: number, allowInternal: boolea
     w.error('ERR internal error: ' + String((e as Error)?.message ?? e).replace(/[\r\n]/g, ' '));
     console.error(e);
   }
-  ks.cachedNow = 0;
+  ks.cachedNow = execNow;
   ctx.block = null;
   const st = ent.stat;
   st.calls++;
@@ -335,13 +393,14 @@ function hold(): void {
     const kind = b[s];
     if (kind === K_RELEASE) {
       ctrl.release();
+      // Blocked clients see the transaction's writes only as a whole.
+      serveBlocked();
       return;
     }
     const tag1 = b.readUInt32LE(s + 4);
     const tag2 = b.readUInt32LE(s + 8);
     runCommand(b, s, e, true);
     emitReply(K_CTRL, tag1, tag2);
-    serveBlocked();
     flushReplies();
   }
 }

@@ -41,6 +41,7 @@ function fakeConn(over: Partial<ConnView> = {}): ConnView {
     lastCmd: 'NULL',
     flags: 'N',
     noEvict: false,
+    multi: null,
     replyMode: ReplyMode.On,
     nextSeq: 1,
     closeAfterSeq: -1,
@@ -77,6 +78,7 @@ function fakeServer(opts: Record<string, string> = {}): ServerView & { dropped: 
     port: 6380,
     dropped: [] as number[],
     silenced: [] as number[],
+    txn: { reset: (conn: ConnView) => (conn.multi = null) },
     shardStats: async () => [],
     shutdown: async () => {},
     dropConn(c: ConnView) {
