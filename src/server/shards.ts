@@ -45,6 +45,8 @@ export class ShardLink {
       transferList: [reqCh.port2, ctrlCh.port2, repCh.port2],
       stdout: false,
       stderr: false,
+      // A small young generation (see the heap settings in main.ts).
+      resourceLimits: { maxYoungGenerationSizeMb: SHARD_YOUNG_GEN_MB },
     });
   }
 
@@ -55,6 +57,9 @@ export class ShardLink {
 }
 
 /** Write a request header at b[off]. */
+/** Young generation of each shard's V8 heap, MB (see the Worker options). */
+export const SHARD_YOUNG_GEN_MB = 6;
+
 export function writeReqHeader(b: Buffer, off: number, kind: number, proto: number, db: number, tag1: number, tag2: number): void {
   b[off] = kind;
   b[off + 1] = proto;
