@@ -342,7 +342,7 @@ export class Server {
   private dispatchFrame(conn: Conn, buf: Buffer, sc: FrameScanner, frameEnd: number): boolean {
     const argc = sc.argc;
     const st = sc.argStart, en = sc.argEnd;
-    let cmd = this.table.lookup(buf.latin1Slice(st[0], en[0]));
+    let cmd = this.lookupName(buf, st[0], en[0]);
     if (cmd === undefined) {
       return this.rejectNow(conn, unknownCommandError(argStrings(buf, sc)), null);
     }
@@ -395,6 +395,31 @@ export class Server {
     }
     return this.enqueueCmd(conn, 0, buf, sc.frameStart, frameEnd);
   }
+
+  /**
+   * The command named by buf[s, e). Pipelines repeat the same name, so the
+   * last one's bytes are kept and compared first: no string is made and no
+   * hash computed for a repeat.
+   */
+  private lookupName(buf: Buffer, s: number, e: number): Command | undefined {
+    const n = e - s;
+    const last = this.lastName;
+    if (n === this.lastNameLen && this.lastNameCmd !== undefined) {
+      let i = 0;
+      while (i < n && buf[s + i] === last[i]) i++;
+      if (i === n) return this.lastNameCmd;
+    }
+    const cmd = this.table.lookup(buf.latin1Slice(s, e));
+    if (cmd !== undefined && n <= last.length) {
+      buf.copy(last, 0, s, e);
+      this.lastNameLen = n;
+      this.lastNameCmd = cmd;
+    }
+    return cmd;
+  }
+  private lastName = Buffer.alloc(32);
+  private lastNameLen = -1;
+  private lastNameCmd: Command | undefined = undefined;
 
   /**
    * Owner shards of a keyed command's keys into keyIdx/keyShard/keyCount.

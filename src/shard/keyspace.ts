@@ -233,7 +233,7 @@ export class Keyspace {
   dbs: Db[];
   heap = new ExpireHeap();
   stats: ShardStats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0, dirty: 0, blocked: 0 };
-  /** Clock override for a command: Redis reads the time once per command. */
+  /** The command's clock (0 = not read yet): Redis reads the time once per command. */
   cachedNow = 0;
   /** Hooks for later layers (blocking pops, keyspace notifications, AOF). */
   onWrite: (db: number, key: string) => void = () => {};
@@ -247,7 +247,8 @@ export class Keyspace {
   }
 
   now(): number {
-    return this.cachedNow || Date.now();
+    // Read the clock once per command, and only if the command needs it.
+    return this.cachedNow !== 0 ? this.cachedNow : (this.cachedNow = Date.now());
   }
 
   /**

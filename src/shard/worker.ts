@@ -112,6 +112,7 @@ function timeoutWaiter(b: Waiter): void {
   w.reset();
   w.proto = b.proto;
   b.onTimeout(ctx);
+  ks.cachedNow = 0;
   emitReply(K_CMD, b.tag1, b.tag2);
 }
 
@@ -339,7 +340,7 @@ function runFrame(buf: Buffer, start: number, end: number, proto: number, db: nu
     return;
   }
   const t0 = performance.now();
-  ks.cachedNow = execNow !== 0 ? execNow : Date.now();
+  ks.cachedNow = execNow;
   ctx.block = canBlock ? blockFn : null;
   parked = false;
   try {
