@@ -12,11 +12,32 @@ export function parseFrame(buf: Buffer, off: number, end: number, args: string[]
     let len = 0;
     while (buf[p] !== 0x0d) len = len * 10 + (buf[p++] - 48);
     p += 2;
-    args[i] = buf.latin1Slice(p, p + len);
+    args[i] = i === 0 ? commandName(buf, p, len) : buf.latin1Slice(p, p + len);
     p += len + 2;
   }
   if (args.length > argc) args.length = argc;
   return argc;
+}
+
+// Pipelines repeat one command name: hand back the previous string when the
+// bytes match (no allocation, and its hash is already cached for the Map
+// lookup that follows).
+const lastName = Buffer.alloc(32);
+let lastNameLen = -1;
+let lastNameStr = '';
+function commandName(buf: Buffer, p: number, len: number): string {
+  if (len === lastNameLen) {
+    let i = 0;
+    while (i < len && buf[p + i] === lastName[i]) i++;
+    if (i === len) return lastNameStr;
+  }
+  const s = buf.latin1Slice(p, p + len);
+  if (len <= lastName.length) {
+    buf.copy(lastName, 0, p, p + len);
+    lastNameLen = len;
+    lastNameStr = s;
+  }
+  return s;
 }
 
 /** Encode args (latin1 strings) as a RESP multibulk frame. */
