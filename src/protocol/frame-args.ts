@@ -55,6 +55,49 @@ export function encodeFrame(args: readonly string[]): Buffer {
   return b;
 }
 
+/**
+ * Encode byte-string args as a frame into `scratch` (grown when too small);
+ * returns the buffer holding it at [0, length). For inline commands: the
+ * frame is consumed before the next one is built.
+ */
+export function encodeFrameFromBuffers(args: readonly Uint8Array[], scratch: Buffer): Buffer {
+  let n = 3 + digits(args.length);
+  for (const a of args) n += 5 + digits(a.length) + a.length;
+  const b = scratch.length >= n ? scratch : Buffer.allocUnsafeSlow(Math.max(n, scratch.length * 2));
+  let p = writeHeader(b, 0, 42, args.length);
+  for (const a of args) {
+    p = writeHeader(b, p, 36, a.length);
+    b.set(a, p);
+    p += a.length;
+    b[p++] = 13;
+    b[p++] = 10;
+  }
+  return b.subarray(0, p);
+}
+
+function digits(n: number): number {
+  let d = 1;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    d++;
+  }
+  return d;
+}
+
+/** `<type><n>\r\n` at b[p]; returns the position after it. */
+function writeHeader(b: Buffer, p: number, type: number, n: number): number {
+  b[p++] = type;
+  const d = digits(n);
+  for (let i = d - 1; i >= 0; i--) {
+    b[p + i] = 48 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  p += d;
+  b[p++] = 13;
+  b[p++] = 10;
+  return p;
+}
+
 /** Encode args given as byte ranges of src (acceptor: no decoding). */
 export function encodeFrameFromRanges(src: Buffer, starts: ArrayLike<number>, ends: ArrayLike<number>, idx: ArrayLike<number>): Buffer {
   let n = 1 + String(idx.length).length + 2;

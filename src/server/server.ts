@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import { FrameScanner, SCAN_ERROR, SCAN_NEED_MORE } from '../protocol/frame';
 import { ReplyWriter } from '../protocol/reply';
-import { encodeFrame, encodeFrameFromRanges } from '../protocol/frame-args';
+import { encodeFrame, encodeFrameFromBuffers, encodeFrameFromRanges } from '../protocol/frame-args';
 import { elementSpans, readReply, RespError } from '../protocol/resp-read';
 import { REQ_HEADER, REP_HEADER, K_CMD, K_PART, K_CTRL, K_ADMIN, K_WAKE, RF_ERROR } from '../ring/records';
 import { CrossShardBlocks } from '../cluster/xblock';
@@ -66,6 +66,7 @@ export class Server {
   private net: net.Server | null = null;
   private scanner = new FrameScanner();
   private inlineScanner = new FrameScanner();
+  private inlineBuf: Buffer = Buffer.allocUnsafeSlow(256);
   private nodeW = new ReplyWriter();
   private nextConnId = 1;
   private gathers = new Map<number, Gather>();
@@ -327,7 +328,9 @@ export class Server {
     if (sc.inline) {
       // Inline commands are rare (telnet, redis-cli --no-raw); give them a
       // real frame so every path below sees one format.
-      const f = encodeFrame(sc.inlineArgs.map((b) => b.latin1Slice(0, b.length)));
+      // Built in a reused buffer: every path below copies what it keeps.
+      const f = encodeFrameFromBuffers(sc.inlineArgs, this.inlineBuf);
+      if (f.buffer !== this.inlineBuf.buffer) this.inlineBuf = Buffer.from(f.buffer);
       const frameEnd = sc.frameEnd;
       sc = this.inlineScanner;
       sc.scan(f, 0, f.length);
