@@ -243,6 +243,20 @@ for (const SHARDS of [1, 4]) {
       c.disconnect();
     });
 
+    it('a blocked client is served from the key that became ready first, as in Redis 7.0', async () => {
+      await r.del('{rk}a', '{rk}b', '{rk}za', '{rk}zb');
+      const c = new Redis(srv.port);
+      const p = c.blpop('{rk}a', '{rk}b', 0);
+      for (let i = 0; i < 200 && (await blockedClients(r)) !== 1; i++) await new Promise((res) => setTimeout(res, 5));
+      await r.multi().rpush('{rk}b', 'x').rpush('{rk}a', 'y').exec();
+      expect(await p).toEqual(['{rk}b', 'x']);
+      const pz = c.bzpopmin('{rk}za', '{rk}zb', 0);
+      for (let i = 0; i < 200 && (await blockedClients(r)) !== 1; i++) await new Promise((res) => setTimeout(res, 5));
+      await r.multi().zadd('{rk}zb', 1, 'x').zadd('{rk}za', 1, 'y').exec();
+      expect(await pz).toEqual(['{rk}zb', 'x', '1']);
+      c.disconnect();
+    });
+
     it('no client sees half of a cross-shard transaction', async () => {
       const [a, b] = splitPair('atomic', SHARDS);
       await r.mset(a, '0', b, '0');

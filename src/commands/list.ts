@@ -444,9 +444,9 @@ function lmpop(c: ShardCtx, a: string[]): void {
 // ---------------------------------------------------------------- blocking
 
 /**
- * A parked BLPOP/BRPOP/BLMPOP. Serving re-checks the keys left to right and
- * pops from the first non-empty list; keys holding another type are passed
- * over, as Redis only serves a ready key that is a list.
+ * A parked BLPOP/BRPOP/BLMPOP. Served from the key whose write woke it (as
+ * Redis 7.0 does), else by re-checking the keys left to right; a key holding
+ * another type is passed over, as Redis only serves a ready key that is a list.
  */
 class BlockedPop {
   constructor(
@@ -457,7 +457,7 @@ class BlockedPop {
   ) {}
 
   serve = (c: ShardCtx): boolean => {
-    const keys = this.keys;
+    const keys = c.readyKey !== null ? [c.readyKey] : this.keys;
     for (let j = 0; j < keys.length; j++) {
       const v = c.db.peek(keys[j]);
       if (v === undefined || !isList(v) || v.length === 0) continue;

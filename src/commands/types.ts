@@ -25,6 +25,13 @@ export interface ShardCtx {
    * multi-shard hold): then reply as if the timeout had passed.
    */
   block: BlockFn | null;
+  /**
+   * While a parked command is being served: the key whose write woke it.
+   * Redis 7.0 serves a blocked client from the key that became ready, not
+   * the first non-empty one of its keys (they differ when one step filled
+   * several, e.g. a MULTI). Null otherwise.
+   */
+  readyKey: string | null;
 }
 
 export type BlockFn = (

@@ -728,11 +728,12 @@ function blockingZpop(c: ShardCtx, keys: string[], max: boolean, timeoutArg: str
     keys,
     t,
     (cc) => {
-      for (let i = 0; i < keys.length; i++) {
-        const v = cc.db.peek(keys[i]);
+      const ready = cc.readyKey !== null ? [cc.readyKey] : keys;
+      for (let i = 0; i < ready.length; i++) {
+        const v = cc.db.peek(ready[i]);
         if (v === undefined || typeof v === 'string' || v.type !== 'zset') continue;
         if ((v as ZsetValue).size === 0) continue;
-        genericZpop(cc, [keys[i]], max, true, count, nested, nilWhenEmpty);
+        genericZpop(cc, [ready[i]], max, true, count, nested, nilWhenEmpty);
         return true;
       }
       return false;

@@ -79,19 +79,20 @@ export class BlockedClients {
    * context for the waiter, calls serve, and emits the reply when served.
    * Serving may make more keys ready (BLMOVE pushes); loop until quiet.
    */
-  serveReady(run: (w: Waiter) => boolean): void {
+  serveReady(run: (w: Waiter, key: string) => boolean): void {
     while (this.ready.length > 0) {
       const id = this.ready.shift()!;
       this.readySet.delete(id);
       const q = this.byKey.get(id);
       if (q === undefined) continue;
+      const key = id.slice(id.indexOf('\0') + 1);
       for (let i = 0; i < q.length; ) {
         const w = q[i];
         if (w.done) {
           q.splice(i, 1);
           continue;
         }
-        if (!run(w)) break; // the key has nothing left for anyone
+        if (!run(w, key)) break; // the key has nothing left for anyone
         this.finish(w);
         // finish() removed w from q
       }

@@ -56,6 +56,7 @@ const ctx: ShardCtx = {
   config: { protoMaxBulkLen: 512 * 1024 * 1024, databases: init.databases, ...init.config },
   shard: init.shard,
   block: null,
+  readyKey: null,
 };
 
 const handlers: Map<string, ShardHandler> = shardHandlers();
@@ -96,12 +97,14 @@ const blockFn: ShardCtx['block'] = (keys, timeoutMs, serve, onTimeout) => {
   ks.stats.blocked = blocked.count;
 };
 
-function serveWaiter(b: Waiter): boolean {
+function serveWaiter(b: Waiter, key: string): boolean {
   ctx.db = ks.dbs[b.db];
   w.reset();
   w.proto = b.proto;
   ks.cachedNow = Date.now();
+  ctx.readyKey = key;
   const ok = b.serve(ctx);
+  ctx.readyKey = null;
   ks.cachedNow = 0;
   if (ok) emitReply(b.kind, b.tag1, b.tag2);
   return ok;

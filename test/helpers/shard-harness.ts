@@ -16,6 +16,7 @@ export function shardHarness(defs: CommandDef[], proto: 2 | 3 = 2) {
     config: { protoMaxBulkLen: 512 * 1024 * 1024, databases: 16 },
     shard: 0,
     block: null,
+    readyKey: null,
   };
   /** Run one command; returns the raw reply as a latin1 string. */
   function call(...args: string[]): string {
