@@ -81,6 +81,20 @@ for (const SHARDS of [1, 4]) {
       c.close();
     });
 
+    it('commands pipelined behind an EXEC that changes the db run after it, in the new db', async () => {
+      const c = new RawClient(srv.port);
+      await c.ready();
+      c.send(
+        frame('MULTI') + frame('SELECT', '5') + frame('SET', 'pipe:k', 'in5') + frame('PING') + frame('EXEC') +
+          frame('GET', 'pipe:k') + frame('SELECT', '0') + frame('EXISTS', 'pipe:k'),
+      );
+      const want = '+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*3\r\n+OK\r\n+OK\r\n+PONG\r\n$3\r\nin5\r\n+OK\r\n:0\r\n';
+      expect(await c.read(want.length)).toBe(want);
+      c.send(frame('SELECT', '5') + frame('DEL', 'pipe:k'));
+      await c.read(10);
+      c.close();
+    });
+
     it('MULTI/EXEC/DISCARD/WATCH misuse errors', async () => {
       const c = new RawClient(srv.port);
       await c.ready();

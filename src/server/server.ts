@@ -916,11 +916,16 @@ export class Server {
     if (this.stalledConns.size > 0) {
       for (const c of [...this.stalledConns]) this.resume(c);
     }
-    if (this.toResume.size > 0) {
-      const l = [...this.toResume];
-      this.toResume.clear();
-      for (const c of l) if (!c.closed && !c.stalled) this.processInput(c);
-    }    return total;
+    this.resumeUnblocked();
+    return total;
+  }
+
+  /** Parse the queued input of connections whose blocking command (or EXEC) answered. */
+  private resumeUnblocked(): void {
+    if (this.toResume.size === 0) return;
+    const l = [...this.toResume];
+    this.toResume.clear();
+    for (const c of l) if (!c.closed && !c.stalled) this.processInput(c);
   }
 
   /** Bell: workers bump bell[0] after publishing replies and notify if bell[1] says we sleep. */
@@ -975,6 +980,9 @@ export class Server {
 
   private turn = (): void => {
     this.turnScheduled = false;
+    // A reply delivered outside a drain (EXEC, acceptor commands) may have
+    // unblocked a connection: its input must not wait for the next shard reply.
+    this.resumeUnblocked();
     this.endOfInput();
     for (const l of this.toNotify) l.req.notify();
     this.toNotify.clear();
