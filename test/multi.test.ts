@@ -293,6 +293,26 @@ for (const SHARDS of [1, 4]) {
       reader.disconnect();
     });
 
+    it('WATCH-based optimistic increments from concurrent clients lose no update', async () => {
+      const [a, b] = splitPair('cas', SHARDS);
+      await r.mset(a, '0', b, '0');
+      const clients = Array.from({ length: 6 }, () => new Redis(srv.port));
+      let retries = 0;
+      const worker = async (c: Redis): Promise<void> => {
+        for (let done = 0; done < 25; ) {
+          await c.watch(a, b);
+          const [x, y] = (await c.mget(a, b)) as string[];
+          const res = await c.multi().set(a, String(Number(x) + 1)).set(b, String(Number(y) + 1)).exec();
+          if (res === null) retries++;
+          else done++;
+        }
+      };
+      await Promise.all(clients.map(worker));
+      expect(await r.mget(a, b)).toEqual(['150', '150']);
+      expect(retries).toBeGreaterThan(0); // the clients did contend
+      clients.forEach((c) => c.disconnect());
+    });
+
     it('CLIENT LIST shows the x flag and queued count; a closed client leaves no watch behind', async () => {
       const c = new Redis(srv.port);
       await c.client('SETNAME', 'txc');
