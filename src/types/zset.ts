@@ -50,6 +50,12 @@ class SkipList {
   level = 1;
 
   insert(score: number, ele: string): ZNode {
+    return this.insertNode(new ZNode(ele, score, randomLevel()));
+  }
+
+  /** Link a node (new, or just unlinked and re-scored) at its place; its level is kept. */
+  insertNode(n: ZNode): ZNode {
+    const score = n.score, ele = n.ele;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
       rankAcc[i] = i === this.level - 1 ? 0 : rankAcc[i + 1];
@@ -61,7 +67,7 @@ class SkipList {
       }
       update[i] = x;
     }
-    const lvl = randomLevel();
+    const lvl = n.next.length;
     if (lvl > this.level) {
       for (let i = this.level; i < lvl; i++) {
         rankAcc[i] = 0;
@@ -70,7 +76,6 @@ class SkipList {
       }
       this.level = lvl;
     }
-    const n = new ZNode(ele, score, lvl);
     for (let i = 0; i < lvl; i++) {
       const u = update[i];
       n.next[i] = u.next[i];
@@ -364,12 +369,20 @@ export class ZsetValue implements RObject {
       this.s.splice(p, 0, score === 0 ? 0 : score);
       return;
     }
-    const old = this.zsl!.delete(cur, member)!;
-    const n = this.zsl!.insert(score, member);
-    // Same slot as before, so a scan in progress still finds it.
-    n.pos = old.pos;
-    this.nodes![old.pos] = n;
-    this.dict!.set(member, n);
+    const n = this.dict!.get(member)!;
+    const next = n.next[0];
+    // Still between its neighbours: only the score changes (as Redis's
+    // zslUpdateScore does). Otherwise unlink and relink the same node, so
+    // its slot in the dense array (ZSCAN) and its level stay.
+    if ((n.prev === null || n.prev.score < score) && (next === null || next.score > score)) {
+      n.score = score;
+      return;
+    }
+    const zsl = this.zsl!;
+    zsl.delete(cur, member);
+    n.score = score;
+    n.prev = null;
+    zsl.insertNode(n);
   }
 
   /** Append an element known to sort after every present one. */
