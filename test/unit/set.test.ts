@@ -130,7 +130,7 @@ describe('SPOP / SRANDMEMBER', () => {
       for (const m of r) expect(content).toContain(m);
     }
     const seen = new Set<string>();
-    for (let i = 0; i < 400; i++) seen.add(parse(h.call('SRANDMEMBER', 's')));
+    for (let i = 0; i < 3000; i++) seen.add(parse(h.call('SRANDMEMBER', 's')));
     expect(seen.size).toBe(50);
   });
 });
