@@ -103,4 +103,8 @@ export interface NodeCtx {
   w: ReplyWriter;
   conn: any;
   server: any;
+  /** Sequence number of this command's reply (node handlers that hand the reply off). */
+  seq?: number;
+  /** Set by a handler whose reply a shard sends instead (tagged with `seq`): write nothing. */
+  handedOff?: boolean;
 }

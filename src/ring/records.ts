@@ -30,3 +30,6 @@ export const K_WAKE = 7;
 
 /** Reply flag: the reply is an error reply. */
 export const RF_ERROR = 1;
+
+/** Request flag (byte 3): an acceptor-built internal op carried as a client command (EXEC's __exec). */
+export const RQ_INTERNAL = 1;

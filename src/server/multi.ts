@@ -226,11 +226,17 @@ export class Transactions {
   }
 
   /** The whole transaction as one `__exec` record on its only shard. */
-  private execOnShard(c: NodeCtx, conn: Conn, shard: number, queued: Queued[], checkWatch: boolean): Promise<void> {
+  private execOnShard(c: NodeCtx, conn: Conn, shard: number, queued: Queued[], checkWatch: boolean): void | Promise<void> {
     const srv = this.server;
     const args = ['__exec', checkWatch ? String(conn.id) : '0'];
     for (const q of queued) args.push(q.frame.latin1Slice(0, q.frame.length));
     const frame = encodeFrame(args);
+    // Usually: as this connection's command record, so the shard's reply
+    // is EXEC's reply and takes the ordinary path (no extra turn).
+    if (c.seq !== undefined && srv.enqueueInternal(conn, shard, c.seq, frame)) {
+      c.handedOff = true;
+      return;
+    }
     const proto = conn.proto, db = conn.db;
     return new Promise<void>((resolve) => {
       const gid = srv.newGather(1, (parts) => {

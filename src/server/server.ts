@@ -9,7 +9,7 @@ import { FrameScanner, SCAN_ERROR, SCAN_NEED_MORE } from '../protocol/frame';
 import { ReplyWriter } from '../protocol/reply';
 import { encodeFrame, encodeFrameFromBuffers, encodeFrameFromRanges } from '../protocol/frame-args';
 import { elementSpans, readReply, RespError } from '../protocol/resp-read';
-import { REQ_HEADER, REP_HEADER, K_CMD, K_PART, K_CTRL, K_ADMIN, K_WAKE, RF_ERROR } from '../ring/records';
+import { REQ_HEADER, REP_HEADER, K_CMD, K_PART, K_CTRL, K_ADMIN, K_WAKE, RF_ERROR, RQ_INTERNAL } from '../ring/records';
 import { CrossShardBlocks } from '../cluster/xblock';
 import { slotOfBytes, slotOwners, slotRanges, slotOfString } from '../cluster/slot';
 import { Coordinator } from '../cluster/coordinator';
@@ -515,6 +515,24 @@ export class Server {
     return true;
   }
 
+  /**
+   * An acceptor-built internal op (e.g. EXEC's `__exec`) whose reply is the
+   * reply of conn's command `seq`: it travels as a client command record, so
+   * the reply takes the ordinary path. False if the ring has no room.
+   */
+  enqueueInternal(conn: Conn, shard: number, seq: number, frame: Buffer): boolean {
+    const link = this.links[shard];
+    if (REQ_HEADER + frame.length > link.req.maxRecord) return false;
+    const off = link.reserve(frame.length);
+    if (off < 0) return false;
+    writeReqHeader(link.req.buf, off, K_CMD, conn.proto, conn.db, conn.id, seq);
+    link.req.buf[off + 3] = RQ_INTERNAL;
+    frame.copy(link.req.buf, off + REQ_HEADER);
+    link.req.commit();
+    link.dirty = true;
+    return true;
+  }
+
   /** CLIENT REPLY OFF/SKIP: the reply of this sequence number is dropped. */
   markReplySilence(conn: Conn, seq: number): void {
     if (conn.replyMode === ReplyMode.On) return;
@@ -776,7 +794,7 @@ export class Server {
     const w = isAsync ? new ReplyWriter(1024) : this.nodeW;
     w.reset();
     w.proto = conn.proto;
-    const ctx: NodeCtx = { w, conn, server: this };
+    const ctx: NodeCtx = { w, conn, server: this, seq };
     let r: void | Promise<void> = undefined;
     try {
       r = node(ctx, args);
@@ -784,6 +802,10 @@ export class Server {
       this.log.error({ err: e, cmd: cmd.name }, 'command failed');
       w.reset();
       w.error('ERR internal error');
+    }
+    if (ctx.handedOff === true) {
+      this.cmdStat(cmd.name).calls++;
+      return true;
     }
     if (r instanceof Promise) {
       let own = w;

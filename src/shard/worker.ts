@@ -7,7 +7,7 @@ import { workerData, MessagePort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { RingConsumer, RingProducer } from '../ring/ring';
 import {
-  REQ_HEADER, REP_HEADER, K_CMD, K_PART, K_HOLD, K_CTRL, K_RELEASE, K_ADMIN, K_WAKE, RF_ERROR,
+  REQ_HEADER, REP_HEADER, K_CMD, K_PART, K_HOLD, K_CTRL, K_RELEASE, K_ADMIN, K_WAKE, RF_ERROR, RQ_INTERNAL,
 } from '../ring/records';
 import { ReplyWriter } from '../protocol/reply';
 import { Keyspace } from './keyspace';
@@ -336,7 +336,7 @@ function resolve(argc: number, allowInternal: boolean): Entry | undefined {
 let execNow = 0;
 
 function runCommand(buf: Buffer, off: number, end: number, allowInternal: boolean, canBlock = false): void {
-  runFrame(buf, off + REQ_HEADER, end, buf[off + 1], buf[off + 2], allowInternal, canBlock);
+  runFrame(buf, off + REQ_HEADER, end, buf[off + 1], buf[off + 2], allowInternal || (buf[off + 3] & RQ_INTERNAL) !== 0, canBlock);
 }
 
 function runFrame(buf: Buffer, start: number, end: number, proto: number, db: number, allowInternal: boolean, canBlock: boolean): void {
