@@ -40,6 +40,8 @@ export interface Command {
   isProtected: boolean;
   /** Redis's doesCommandHaveKeys. */
   hasKeys: boolean;
+  /** def.node is an async function (it keeps writing after an await). */
+  nodeAsync: boolean;
 
   /** Compiled key specs. */
   specs: KeySpec[];
@@ -279,6 +281,7 @@ function makeCommand(meta: CommandMeta, def: CommandDef, parent: Command | null)
     mayReplicate: h.includes('may_replicate'),
     isProtected: h.includes('protected'),
     hasKeys: getKeys !== GK_NONE || specHasKey,
+    nodeAsync: (def.node as { [Symbol.toStringTag]?: string } | undefined)?.[Symbol.toStringTag] === 'AsyncFunction',
     specs,
     fixedKeys,
     fixedMax,
