@@ -36,6 +36,15 @@ describe('node-redis and redis-cli (4 shards)', () => {
       expect(await c.incrByFloat(`f${RESP}`, 1.5)).toBe('1.5');
       expect(await c.dbSize()).toBeGreaterThan(0);
       expect(typeof (await c.info('server'))).toBe('string');
+      // Transactions as node-redis sends them: keys on different shards, and WATCH.
+      expect(await c.multi().set(`t1${RESP}`, 'x').incr(`t2${RESP}`).get(`t1${RESP}`).exec()).toEqual(['OK', 1, 'x']);
+      await c.watch(`t2${RESP}`);
+      const other = c.duplicate();
+      other.on('error', () => {});
+      await other.connect();
+      await other.incr(`t2${RESP}`);
+      await other.quit();
+      await expect(c.multi().get(`t2${RESP}`).exec()).rejects.toThrow(/WATCH|aborted/i);
       await c.quit();
     });
   }
