@@ -1,6 +1,8 @@
 // Shard-side decoding of a request frame. Frames in rings were validated by
 // the acceptor's scanner (or built by it), so this trusts the format.
 
+import { LastName } from '../util/bytes';
+
 /** Decode `*n $len bytes …` at buf[off, end) into args (latin1). Returns argc. */
 export function parseFrame(buf: Buffer, off: number, end: number, args: string[]): number {
   let p = off + 1;
@@ -22,21 +24,12 @@ export function parseFrame(buf: Buffer, off: number, end: number, args: string[]
 // Pipelines repeat one command name: hand back the previous string when the
 // bytes match (no allocation, and its hash is already cached for the Map
 // lookup that follows).
-const lastName = Buffer.alloc(32);
-let lastNameLen = -1;
+const lastName = new LastName();
 let lastNameStr = '';
 function commandName(buf: Buffer, p: number, len: number): string {
-  if (len === lastNameLen) {
-    let i = 0;
-    while (i < len && buf[p + i] === lastName[i]) i++;
-    if (i === len) return lastNameStr;
-  }
+  if (lastName.same(buf, p, len)) return lastNameStr;
   const s = buf.latin1Slice(p, p + len);
-  if (len <= lastName.length) {
-    buf.copy(lastName, 0, p, p + len);
-    lastNameLen = len;
-    lastNameStr = s;
-  }
+  if (lastName.remember(buf, p, len)) lastNameStr = s;
   return s;
 }
 

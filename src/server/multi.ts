@@ -314,15 +314,11 @@ export class Transactions {
         return tx.callFrame(s.shard, q.frame, proto, db);
       case Kind.Cross: {
         let dbOf: Map<string, number> | null = null;
-        const keyDb = q.cmd.def.keyDb;
-        if (keyDb !== undefined && s.args !== null) {
+        if (q.cmd.def.keyDb !== undefined && s.args !== null) {
           const sc = this.scanner;
           sc.scan(q.frame, 0, q.frame.length);
           srv.locateKeys(q.cmd, q.frame, sc);
-          for (let j = 0; j < srv.keyCount; j++) {
-            const d = keyDb(s.args, srv.keyIdx[j], db);
-            if (d !== db) (dbOf ??= new Map()).set(s.args[srv.keyIdx[j]], d);
-          }
+          dbOf = srv.keyDbs(q.cmd, s.args, db);
         }
         return tx.gatherAndRun(s.shard, s.keysByShard!, q.frame, proto, db, q.cmd.isWrite, dbOf);
       }
@@ -330,18 +326,8 @@ export class Transactions {
         const parts = await Promise.all(all.map((k) => tx.callFrame(k, q.frame, proto, db)));
         return firstError(parts, 0) ?? mergeParts(q.cmd.def.fanout!, parts, all, null);
       }
-      case Kind.Probe: {
-        const probed = readReply(await tx.call(s.shard, ['__probe', ...s.args!], db), 0).value as string[];
-        const keysByShard = new Map<number, string[]>();
-        for (const [k, l] of s.keysByShard!) keysByShard.set(k, [...l]);
-        for (const key of probed) {
-          const k = srv.owners[srv.slotOf(key)];
-          let l = keysByShard.get(k);
-          if (l === undefined) keysByShard.set(k, (l = []));
-          if (!l.includes(key)) l.push(key);
-        }
-        return tx.gatherAndRun(s.shard, keysByShard, q.frame, proto, db, q.cmd.isWrite);
-      }
+      case Kind.Probe:
+        return srv.runProbed(tx, s.shard, s.args!, s.keysByShard!, q.frame, proto, db, q.cmd.isWrite);
     }
   }
 

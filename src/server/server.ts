@@ -12,10 +12,11 @@ import { elementSpans, readReply, RespError } from '../protocol/resp-read';
 import { REQ_HEADER, REP_HEADER, K_CMD, K_PART, K_CTRL, K_ADMIN, K_WAKE, RF_ERROR, RQ_INTERNAL } from '../ring/records';
 import { CrossShardBlocks } from '../cluster/xblock';
 import { slotOfBytes, slotOwners, slotRanges, slotOfString } from '../cluster/slot';
-import { Coordinator } from '../cluster/coordinator';
+import { Coordinator, type Txn } from '../cluster/coordinator';
 import { Transactions } from './multi';
 import { ShardLink, writeReqHeader } from './shards';
-import { copyBytes } from '../util/bytes';
+import { copyBytes, LastName } from '../util/bytes';
+import { scaledUsec, timeThisCall } from '../util/sampling';
 import { Conn, ReplyMode } from './conn';
 import type { Config } from './config';
 import { CommandTable, Command, unknownCommandError, unknownSubcommandError } from '../commands/table';
@@ -408,23 +409,12 @@ export class Server {
    * hash computed for a repeat.
    */
   private lookupName(buf: Buffer, s: number, e: number): Command | undefined {
-    const n = e - s;
-    const last = this.lastName;
-    if (n === this.lastNameLen && this.lastNameCmd !== undefined) {
-      let i = 0;
-      while (i < n && buf[s + i] === last[i]) i++;
-      if (i === n) return this.lastNameCmd;
-    }
+    if (this.lastNameCmd !== undefined && this.lastName.same(buf, s, e - s)) return this.lastNameCmd;
     const cmd = this.table.lookup(buf.latin1Slice(s, e));
-    if (cmd !== undefined && n <= last.length) {
-      buf.copy(last, 0, s, e);
-      this.lastNameLen = n;
-      this.lastNameCmd = cmd;
-    }
+    if (cmd !== undefined && this.lastName.remember(buf, s, e - s)) this.lastNameCmd = cmd;
     return cmd;
   }
-  private lastName = Buffer.alloc(32);
-  private lastNameLen = -1;
+  private readonly lastName = new LastName();
   private lastNameCmd: Command | undefined = undefined;
 
   /**
@@ -633,14 +623,7 @@ export class Server {
     const frame = Buffer.from(buf.subarray(sc.frameStart, frameEnd));
     const shards = [...keysByShard.keys()];
     if (!this.coord.canBegin(shards)) return false;
-    let dbOf: Map<string, number> | null = null;
-    if (cmd.def.keyDb !== undefined) {
-      const args = argStrings(buf, sc);
-      for (let j = 0; j < this.keyCount; j++) {
-        const d = cmd.def.keyDb(args, this.keyIdx[j], conn.db);
-        if (d !== conn.db) (dbOf ??= new Map()).set(args[this.keyIdx[j]], d);
-      }
-    }
+    const dbOf = cmd.def.keyDb !== undefined ? this.keyDbs(cmd, argStrings(buf, sc), conn.db) : null;
     const seq = conn.nextSeq++;
     this.markReplySilence(conn, seq);
     const proto = conn.proto, db = conn.db;
@@ -667,9 +650,7 @@ export class Server {
   private probeRoute(conn: Conn, cmd: Command, buf: Buffer, sc: FrameScanner, frameEnd: number): boolean {
     const all = this.links.map((l) => l.index);
     if (!this.coord.canBegin(all)) return false;
-    const st = sc.argStart, en = sc.argEnd;
-    const declared: string[] = [];
-    for (let j = 0; j < this.keyCount; j++) declared.push(buf.latin1Slice(st[this.keyIdx[j]], en[this.keyIdx[j]]));
+    const declared = this.keysByShard(buf, sc);
     const exec = this.keyShard[0];
     const args = argStrings(buf, sc);
     const frame = Buffer.from(buf.subarray(sc.frameStart, frameEnd));
@@ -679,16 +660,7 @@ export class Server {
     this.coord.begin(all, async (tx) => {
       let reply: Buffer;
       try {
-        const probed = readReply(await tx.call(exec, ['__probe', ...args], db), 0).value as string[];
-        const sets = new Map<number, Set<string>>();
-        for (const key of [...declared, ...probed]) {
-          const k = this.owners[this.slotOf(key)];
-          let l = sets.get(k);
-          if (l === undefined) sets.set(k, (l = new Set()));
-          l.add(key);
-        }
-        const keysByShard = new Map([...sets].map(([k, v]) => [k, [...v]] as [number, string[]]));
-        reply = await tx.gatherAndRun(exec, keysByShard, frame, proto, db, cmd.isWrite);
+        reply = await this.runProbed(tx, exec, args, declared, frame, proto, db, cmd.isWrite);
       } catch (e) {
         this.log.error({ err: e, cmd: cmd.name }, 'cross-shard command failed');
         reply = Buffer.from('-ERR internal error\r\n');
@@ -697,6 +669,36 @@ export class Server {
       this.endOfInput();
     });
     return true;
+  }
+
+  /**
+   * Ask the first key's shard which keys the command will read, add them to
+   * the declared ones, and run it through the multi-hop path (all shards held).
+   */
+  async runProbed(
+    tx: Txn, exec: number, args: string[], declared: Map<number, string[]>,
+    frame: Buffer, proto: number, db: number, isWrite: boolean,
+  ): Promise<Buffer> {
+    const probed = readReply(await tx.call(exec, ['__probe', ...args], db), 0).value as string[];
+    const keysByShard = new Map<number, string[]>();
+    for (const [k, l] of declared) keysByShard.set(k, [...l]);
+    for (const key of probed) {
+      const k = this.owners[this.slotOf(key)];
+      let l = keysByShard.get(k);
+      if (l === undefined) keysByShard.set(k, (l = []));
+      if (!l.includes(key)) l.push(key);
+    }
+    return tx.gatherAndRun(exec, keysByShard, frame, proto, db, isWrite);
+  }
+
+  /** Keys located by locateKeys that CommandDef.keyDb puts in another database than db. */
+  keyDbs(cmd: Command, args: string[], db: number): Map<string, number> | null {
+    let dbOf: Map<string, number> | null = null;
+    for (let j = 0; j < this.keyCount; j++) {
+      const d = cmd.def.keyDb!(args, this.keyIdx[j], db);
+      if (d !== db) (dbOf ??= new Map()).set(args[this.keyIdx[j]], d);
+    }
+    return dbOf;
   }
 
   /** A blocking command whose keys span shards: the acceptor runs the wait (src/cluster/xblock.ts). */
@@ -789,10 +791,7 @@ export class Server {
     const args = argStrings(buf, sc);
     const seq = conn.nextSeq++;
     this.markReplySilence(conn, seq);
-    // A clock read is ~100 ns on the VMs measured: time the first calls of
-    // each command, then one in 16, and scale (as the shards do).
-    const stat = this.cmdStat(cmd.name);
-    const t0 = stat.calls < 64 || (stat.calls & 15) === 0 ? performance.now() : -1;
+    const t0 = timeThisCall(this.cmdStat(cmd.name).calls) ? performance.now() : -1;
     const node = cmd.def.node!;
     // Async handlers keep writing after other commands ran: they get their
     // own writer (handlers may hold on to c.w across an await).
@@ -844,7 +843,7 @@ export class Server {
       s.timedCalls++;
       s.timedUsec += (performance.now() - t0) * 1000;
     }
-    if (s.timedCalls > 0) s.usec = (s.timedUsec * s.calls) / s.timedCalls;
+    s.usec = scaledUsec(s.calls, s.timedCalls, s.timedUsec);
     if (w.errors > 0) {
       s.failed++;
       this.errStats.set(w.lastErrorCode, (this.errStats.get(w.lastErrorCode) ?? 0) + 1);

@@ -18,6 +18,7 @@ import { parseFrame } from '../protocol/frame-args';
 import { BlockedClients, Waiter } from './blocking';
 import { Watches } from './watch';
 import { copyBytes } from '../util/bytes';
+import { scaledUsec, timeThisCall } from '../util/sampling';
 
 export interface WorkerInit {
   shard: number;
@@ -44,8 +45,6 @@ interface CmdStat {
   timedUsec: number;
 }
 
-const TIME_ALWAYS = 64;
-const TIME_EVERY = 16;
 const newStat = (): CmdStat => ({ calls: 0, usec: 0, failed: 0, timedCalls: 0, timedUsec: 0 });
 
 const init = workerData as WorkerInit;
@@ -349,11 +348,8 @@ function runFrame(buf: Buffer, start: number, end: number, proto: number, db: nu
     w.error(`ERR unknown command '${args[0]}' on shard`);
     return;
   }
-  // Clock reads cost ~100 ns each on this kind of VM, a tenth of a GET:
-  // time the first calls of each command, then one call in TIME_EVERY, and
-  // scale (commandstats usec is an estimate past the first calls).
   const st = ent.stat;
-  const timed = st.calls < TIME_ALWAYS || (st.calls & (TIME_EVERY - 1)) === 0;
+  const timed = timeThisCall(st.calls);
   const t0 = timed ? performance.now() : 0;
   ks.cachedNow = execNow;
   ctx.block = canBlock ? blockFn : null;
@@ -371,7 +367,7 @@ function runFrame(buf: Buffer, start: number, end: number, proto: number, db: nu
   if (timed) {
     st.timedCalls++;
     st.timedUsec += (performance.now() - t0) * 1000;
-    st.usec = st.calls === st.timedCalls ? st.timedUsec : (st.timedUsec * st.calls) / st.timedCalls;
+    st.usec = scaledUsec(st.calls, st.timedCalls, st.timedUsec);
   }
   if (w.errors > 0) {
     st.failed++;
