@@ -21,10 +21,11 @@ import { commands as sort } from './sort';
 import { commands as memory } from './memory';
 import { commands as dump } from './dump';
 import { commands as multi } from './multi';
+import { commands as debug } from './debug';
 
 export const groups: CommandDef[][] = [
   string, bitops, keys, command, config, connection, server,
-  list, hash, set, zset, geo, hll, sort, memory, multi, dump,
+  list, hash, set, zset, geo, hll, sort, memory, multi, dump, debug,
 ];
 
 export function buildCommandTable(): CommandTable {

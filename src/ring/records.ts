@@ -3,7 +3,8 @@
 // rings (shard → acceptor) use the reply layout.
 //
 // Request record: 16-byte header, then a RESP multibulk frame.
-//   u8 kind | u8 proto | u8 db | u8 flags | u32 tag1 | u32 tag2 | u32 aux
+//   u8 kind | u8 proto | u8 0 | u8 flags | u32 tag1 | u32 tag2 | u32 db
+// (the database number takes a whole word: `databases` goes up to INT_MAX)
 // Reply record: 12-byte header, then RESP reply bytes.
 //   u8 kind | u8 flags | u16 0 | u32 tag1 | u32 tag2
 // The tags are opaque to the shard: it echoes them so the acceptor knows

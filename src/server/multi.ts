@@ -242,7 +242,7 @@ export class Transactions {
       const gid = srv.newGather(1, (parts) => {
         c.w.rawBuf(parts[0]);
         resolve();
-      });
+      }, conn);
       const link = srv.links[shard];
       if (srv.enqueueRecord(link, K_ADMIN, proto, db, gid, 0, frame)) return;
       // No ring space: keep this connection's later commands behind the
@@ -324,7 +324,7 @@ export class Transactions {
       }
       case Kind.Fanout: {
         const parts = await Promise.all(all.map((k) => tx.callFrame(k, q.frame, proto, db)));
-        return firstError(parts, 0) ?? mergeParts(q.cmd.def.fanout!, parts, all, null);
+        return firstError(parts) ?? mergeParts(q.cmd.def.fanout!, parts, all, null);
       }
       case Kind.Probe:
         return srv.runProbed(tx, s.shard, s.args!, s.keysByShard!, q.frame, proto, db, q.cmd.isWrite);

@@ -43,6 +43,8 @@ interface Gather {
   parts: (Buffer | null)[];
   remaining: number;
   done: (parts: Buffer[], errored: Buffer | null) => void;
+  /** The client connection the merged reply goes to (null for internal calls). */
+  conn: Conn | null;
 }
 
 export interface CmdStat {
@@ -82,6 +84,8 @@ export class Server {
   /** Connections unblocked during a drain, whose queued input waits. */
   private toResume = new Set<Conn>();
   private shuttingDown = false;
+  /** DEBUG KEYSHARD-FAULT: the acceptor step that throws next (tests of fault isolation). */
+  fault: 'dispatch' | 'merge' | null = null;
   private cronTimer: NodeJS.Timeout | null = null;
   // Key positions and owners of the command being dispatched (keyCount valid).
   keyIdx: number[] = [];
@@ -129,16 +133,14 @@ export class Server {
         bellSab: this.bell.buffer as SharedArrayBuffer,
         config: this.shardConfig(),
       });
-      link.worker.on('error', (e) => {
-        this.log.fatal({ err: e, shard: k }, 'shard worker failed');
-        process.exit(1);
-      });
+      // A shard's keys live only in its thread: if the thread dies anyway
+      // (the guards in shard/worker.ts answer a failing command with an
+      // error), the server stops loudly rather than serve a keyspace with a
+      // hole in it (docs/ARCHITECTURE.md, "Faults").
+      link.worker.on('error', (e) => this.shardDied(k, `failed: ${e?.stack ?? e}`));
       link.worker.on('exit', (code) => {
         link.exited = true;
-        if (!this.shuttingDown) {
-          this.log.fatal({ shard: k, code }, 'shard worker exited');
-          process.exit(1);
-        }
+        if (!this.shuttingDown) this.shardDied(k, `exited with code ${code}`);
       });
       this.links.push(link);
     }
@@ -160,6 +162,14 @@ export class Server {
     srv.on('error', (e) => this.log.error({ err: e }, 'listener error'));
     this.cronTimer = setInterval(() => this.cron(), 1000);
     this.cronTimer.unref();
+  }
+
+  private shardDied(k: number, why: string): void {
+    const msg = `shard ${k} ${why}; its keys are lost, stopping the server`;
+    this.log.fatal({ shard: k }, msg);
+    // Synchronous on pipes and files, unlike the logger: the line must survive the exit.
+    process.stderr.write(`keyshard: ${msg}\n`);
+    process.exit(1);
   }
 
   get port(): number {
@@ -259,8 +269,31 @@ export class Server {
     return true;
   }
 
-  /** Parse and dispatch every complete command in conn's input. */
+  /**
+   * Parse and dispatch every complete command in conn's input. A bug met
+   * while serving one connection closes that connection, never the server:
+   * the others' state is untouched (nothing is shared but the rings, and a
+   * record is only published once it is whole).
+   */
   private processInput(conn: Conn): void {
+    try {
+      if (this.fault === 'dispatch') {
+        this.fault = null;
+        throw new Error('injected fault (DEBUG KEYSHARD-FAULT dispatch)');
+      }
+      this.parseAndDispatch(conn);
+    } catch (e) {
+      this.connFailed(conn, e);
+    }
+  }
+
+  /** Log an unexpected error met while serving conn and close conn. */
+  connFailed(conn: Conn, e: unknown): void {
+    this.log.error({ err: e, id: conn.id, addr: conn.addr, cmd: conn.lastCmd }, 'closing client after an internal error');
+    this.dropConn(conn);
+  }
+
+  private parseAndDispatch(conn: Conn): void {
     const sc = this.scanner;
     const buf = conn.inBuf!;
     let pos = conn.inPos;
@@ -390,7 +423,7 @@ export class Server {
         }
         return this.enqueueCmd(conn, shard, buf, sc.frameStart, frameEnd);
       }
-      if (def.split !== undefined) return this.split(conn, cmd, def.split, buf, sc);
+      if (def.split !== undefined) return this.split(conn, cmd, def.split, buf, sc, frameEnd);
       if (cmd.blocking) return this.crossShardBlocking(conn, cmd, buf, sc, frameEnd);
       return this.crossShard(conn, cmd, buf, sc, frameEnd);
     }
@@ -495,10 +528,10 @@ export class Server {
       if (off < 0) return false;
       const u32 = link.req.u32;
       const i = off >>> 2;
-      u32[i] = K_CMD | (conn.proto << 8) | (conn.db << 16);
+      u32[i] = K_CMD | (conn.proto << 8);
       u32[i + 1] = conn.id;
       u32[i + 2] = conn.nextSeq;
-      u32[i + 3] = 0;
+      u32[i + 3] = conn.db;
       copyBytes(buf, fs, fe, link.req.buf, off + REQ_HEADER);
       link.req.commit();
     }
@@ -565,10 +598,16 @@ export class Server {
    * global order; each part depends only on its own shard's state, so the
    * whole is atomic without holding anything.
    */
-  private split(conn: Conn, cmd: Command, merge: MergeKind, buf: Buffer, sc: FrameScanner): boolean {
+  private split(conn: Conn, cmd: Command, merge: MergeKind, buf: Buffer, sc: FrameScanner, frameEnd: number): boolean {
     const st = sc.argStart, en = sc.argEnd;
     const idx = this.keyIdx, sh = this.keyShard;
     const step = cmd.step;
+    // A key whose companions (MSET's value) are missing: the handler owns
+    // that error (Redis checks argc in msetCommand), so the whole command
+    // goes to one shard, which refuses it before touching anything.
+    if (this.keyCount > 0 && idx[this.keyCount - 1] + step > sc.argc) {
+      return this.enqueueCmd(conn, sh[0], buf, sc.frameStart, frameEnd);
+    }
     // Group key positions (and the args that travel with them, e.g. MSET values) by shard.
     const groups = new Map<number, number[]>();
     const order: Array<[number, number]> = []; // for mget: (shard, position within part)
@@ -589,7 +628,7 @@ export class Server {
       if (err !== null) return this.deliver(conn, seq, err, 0, err.length);
       const out = mergeParts(merge, parts, shards, order);
       this.deliver(conn, seq, out, 0, out.length);
-    });
+    }, conn);
     shards.forEach((k, i) => this.enqueueRecord(this.links[k], K_PART, conn.proto, conn.db, gid, i, frames[i]));
     return true;
   }
@@ -605,7 +644,7 @@ export class Server {
       if (err !== null) return this.deliver(conn, seq, err, 0, err.length);
       const out = mergeParts(merge, parts, all, null);
       this.deliver(conn, seq, out, 0, out.length);
-    });
+    }, conn);
     for (const k of all) this.enqueueRecord(this.links[k], K_PART, conn.proto, conn.db, gid, k, frame);
     return true;
   }
@@ -753,10 +792,10 @@ export class Server {
     }
   }
 
-  newGather(n: number, done: Gather['done']): number {
+  newGather(n: number, done: Gather['done'], conn: Conn | null = null): number {
     const id = this.nextGatherId;
     this.nextGatherId = (this.nextGatherId + 1) >>> 0 || 1;
-    this.gathers.set(id, { parts: new Array(n).fill(null), remaining: n, done });
+    this.gathers.set(id, { parts: new Array(n).fill(null), remaining: n, done, conn });
     return id;
   }
 
@@ -923,21 +962,29 @@ export class Server {
         const tag2 = b === ring.buf ? ring.u32[(s + 8) >>> 2] : b.readUInt32LE(s + 8);
         if (kind === K_CMD) {
           const conn = this.conns.get(tag1);
-          if (conn !== undefined) this.deliver(conn, tag2, b, s + REP_HEADER, e);
+          if (conn !== undefined) {
+            try {
+              this.deliver(conn, tag2, b, s + REP_HEADER, e);
+            } catch (err) {
+              this.connFailed(conn, err);
+            }
+          }
         } else if (kind === K_PART || kind === K_ADMIN) {
           const g = this.gathers.get(tag1);
           if (g !== undefined) {
             g.parts[tag2 < g.parts.length ? tag2 : 0] = Buffer.from(b.subarray(s + REP_HEADER, e));
             if (--g.remaining === 0) {
               this.gathers.delete(tag1);
-              const err = kind === K_PART ? firstError(g.parts as Buffer[], b[s + 1] & RF_ERROR) : null;
-              g.done(g.parts as Buffer[], err);
+              this.finishGather(g, kind);
             }
           }
-        } else if (kind === K_WAKE) {
-          this.xblocks.onWake(tag1);
-        } else if (kind === K_CTRL) {
-          this.coord.onReply(tag1, tag2, Buffer.from(b.subarray(s + REP_HEADER, e)));
+        } else if (kind === K_WAKE || kind === K_CTRL) {
+          try {
+            if (kind === K_WAKE) this.xblocks.onWake(tag1);
+            else this.coord.onReply(tag1, tag2, Buffer.from(b.subarray(s + REP_HEADER, e)));
+          } catch (err) {
+            this.log.error({ err }, 'cross-shard step failed');
+          }
         }
         if ((n & 1023) === 0) ring.release();
       }
@@ -949,6 +996,21 @@ export class Server {
     }
     this.resumeUnblocked();
     return total;
+  }
+
+  /** Merge a complete gather; a failing merge closes its connection, nothing more. */
+  private finishGather(g: Gather, kind: number): void {
+    try {
+      if (this.fault === 'merge' && g.conn !== null) {
+        this.fault = null;
+        throw new Error('injected fault (DEBUG KEYSHARD-FAULT merge)');
+      }
+      const err = kind === K_PART ? firstError(g.parts as Buffer[]) : null;
+      g.done(g.parts as Buffer[], err);
+    } catch (e) {
+      if (g.conn !== null) this.connFailed(g.conn, e);
+      else this.log.error({ err: e }, 'internal call failed');
+    }
   }
 
   /** Parse the queued input of connections whose blocking command (or EXEC) answered. */
@@ -986,9 +1048,15 @@ export class Server {
 
   private onBell = (): void => {
     Atomics.store(this.bell, 1, 0);
-    if (this.drainReplies() > 0) this.pollLeft = POLL_TURNS;
-    this.endOfInput();
-    this.flushConns();
+    try {
+      if (this.drainReplies() > 0) this.pollLeft = POLL_TURNS;
+      this.endOfInput();
+      this.flushConns();
+    } catch (e) {
+      // Per-connection failures are caught below this; whatever is left must
+      // not stop the reply loop, or every client would hang.
+      this.log.error({ err: e }, 'reply loop error');
+    }
     this.armBell();
   };
 
@@ -1035,7 +1103,12 @@ export class Server {
         continue;
       }
       this.stats.netOutput += c.outLen;
-      c.flush();
+      try {
+        c.flush();
+      } catch (e) {
+        this.connFailed(c, e);
+        continue;
+      }
       // A client that stops reading must not grow our memory without bound.
       if (!c.closed && c.socket.writableLength > 64 * 1024 * 1024 && !c.stalled) {
         c.stalled = true;
@@ -1144,7 +1217,7 @@ export function argStrings(buf: Buffer, sc: FrameScanner): string[] {
   return out;
 }
 
-export function firstError(parts: Buffer[], _flag: number): Buffer | null {
+export function firstError(parts: Buffer[]): Buffer | null {
   for (const p of parts) if (p !== null && p[0] === 0x2d) return p;
   return null;
 }

@@ -63,9 +63,9 @@ export const SHARD_YOUNG_GEN_MB = 6;
 export function writeReqHeader(b: Buffer, off: number, kind: number, proto: number, db: number, tag1: number, tag2: number): void {
   b[off] = kind;
   b[off + 1] = proto;
-  b[off + 2] = db;
+  b[off + 2] = 0;
   b[off + 3] = 0;
   b.writeUInt32LE(tag1 >>> 0, off + 4);
   b.writeUInt32LE(tag2 >>> 0, off + 8);
-  b.writeUInt32LE(0, off + 12);
+  b.writeUInt32LE(db >>> 0, off + 12);
 }

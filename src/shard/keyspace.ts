@@ -83,9 +83,15 @@ class ExpireHeap {
   }
 }
 
+/**
+ * The slot table of an empty database, shared and never written: a table is
+ * 128 KB, so a server with many databases pays only for the ones in use.
+ */
+const NO_SLOTS: Array<Map<string, Value> | undefined> = new Array(SLOTS);
+
 export class Db {
   /** One Map per slot; undefined until the slot gets its first key. */
-  slots: Array<Map<string, Value> | undefined> = new Array(SLOTS);
+  slots: Array<Map<string, Value> | undefined> = NO_SLOTS;
   /** Absolute expiry deadlines (ms since epoch). */
   expires = new Map<string, number>();
   /** Keys whose string value Redis would report as "raw" although short. */
@@ -165,7 +171,10 @@ export class Db {
   set(key: string, v: Value, keepTtl = false): void {
     const slot = slotOfString(key);
     let m = this.slots[slot];
-    if (m === undefined) m = this.slots[slot] = new Map();
+    if (m === undefined) {
+      if (this.slots === NO_SLOTS) this.slots = new Array(SLOTS);
+      m = this.slots[slot] = new Map();
+    }
     const before = m.size;
     m.set(key, v);
     if (m.size !== before) this.size++;
@@ -215,7 +224,7 @@ export class Db {
   }
 
   clear(): void {
-    this.slots = new Array(SLOTS);
+    this.slots = NO_SLOTS;
     this.expires = new Map();
     this.raw = new Set();
     this.embstr = new Set();

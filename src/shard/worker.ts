@@ -4,6 +4,7 @@
 // was. See docs/ARCHITECTURE.md.
 
 import { workerData, MessagePort } from 'node:worker_threads';
+import pino from 'pino';
 import { performance } from 'node:perf_hooks';
 import { RingConsumer, RingProducer } from '../ring/ring';
 import {
@@ -103,13 +104,37 @@ const blockFn: ShardCtx['block'] = (keys, timeoutMs, serve, onTimeout) => {
   ks.stats.blocked = blocked.count;
 };
 
+// This thread never returns to its event loop, so console output (posted to
+// the main thread asynchronously) would only appear at exit: log with
+// synchronous writes instead, in the acceptor's JSON-lines format.
+const log = pino(
+  { level: init.config.loglevel === 'debug' || init.config.loglevel === 'verbose' ? 'debug' : 'info', base: { pid: process.pid, shard: init.shard } },
+  pino.destination({ dest: typeof init.config.logfile === 'string' && init.config.logfile !== '' ? init.config.logfile : 1, sync: true }),
+);
+
+// Every path that runs command code is guarded as the handler call is: a
+// bug answers that one client with an error and the shard carries on (its
+// keys live only in this thread's memory).
+function internalError(e: unknown): void {
+  w.reset();
+  w.error('ERR internal error: ' + String((e as Error)?.message ?? e).replace(/[\r\n]/g, ' '));
+  log.error({ err: e, cmd: args[0] }, 'command failed');
+}
+
 function serveWaiter(b: Waiter, key: string): boolean {
   ctx.db = ks.dbs[b.db];
   w.reset();
   w.proto = b.proto;
   ks.cachedNow = Date.now();
   ctx.readyKey = key;
-  const ok = b.serve(ctx);
+  let ok: boolean;
+  try {
+    if (fault === 'serve' && b.kind === K_CMD) injectFault();
+    ok = b.serve(ctx);
+  } catch (e) {
+    internalError(e);
+    ok = true; // answered (with the error): the client is no longer blocked
+  }
   ctx.readyKey = null;
   ks.cachedNow = 0;
   if (ok) emitReply(b.kind, b.tag1, b.tag2);
@@ -120,9 +145,24 @@ function timeoutWaiter(b: Waiter): void {
   ctx.db = ks.dbs[b.db];
   w.reset();
   w.proto = b.proto;
-  b.onTimeout(ctx);
+  try {
+    if (fault === 'timeout' && b.kind === K_CMD) injectFault();
+    b.onTimeout(ctx);
+  } catch (e) {
+    internalError(e);
+  }
   ks.cachedNow = 0;
   emitReply(K_CMD, b.tag1, b.tag2);
+}
+
+// DEBUG KEYSHARD-FAULT <where>: the next step of that kind throws (tests of
+// fault isolation; DEBUG is refused unless enable-debug-command allows it).
+type Fault = 'handler' | 'serve' | 'timeout' | 'expire' | 'loop' | null;
+let fault: Fault = null;
+function injectFault(): never {
+  const where = fault;
+  fault = null;
+  throw new Error(`injected fault (DEBUG KEYSHARD-FAULT ${where})`);
 }
 
 function serveBlocked(): void {
@@ -159,6 +199,11 @@ internal.set('__watchkeys', (c, a) => {
 internal.set('__unwatch', (c, a) => {
   c.w.int(blocked.dropConn(Number(a[1]), K_WAKE));
 });
+internal.set('__fault', (c, a) => {
+  if (a[1] === 'exit') process.exit(70);
+  fault = a[1] as Fault;
+  c.w.ok();
+});
 internal.set('__clientunblock', (c, a) => {
   const ok = blocked.unblock(Number(a[1]), a[2] === 'ERROR', (b, err) => {
     const saveProto = w.proto;
@@ -169,7 +214,13 @@ internal.set('__clientunblock', (c, a) => {
     w.proto = b.proto;
     ctx.db = ks.dbs[b.db];
     if (err) w.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
-    else b.onTimeout(ctx);
+    else {
+      try {
+        b.onTimeout(ctx);
+      } catch (e) {
+        internalError(e);
+      }
+    }
     emitReply(K_CMD, b.tag1, b.tag2);
     w.reset();
     w.proto = saveProto;
@@ -335,7 +386,8 @@ function resolve(argc: number, allowInternal: boolean): Entry | undefined {
 let execNow = 0;
 
 function runCommand(buf: Buffer, off: number, end: number, allowInternal: boolean, canBlock = false): void {
-  runFrame(buf, off + REQ_HEADER, end, buf[off + 1], buf[off + 2], allowInternal || (buf[off + 3] & RQ_INTERNAL) !== 0, canBlock);
+  const db = buf[off + 12] | (buf[off + 13] << 8) | (buf[off + 14] << 16) | (buf[off + 15] << 24);
+  runFrame(buf, off + REQ_HEADER, end, buf[off + 1], db >>> 0, allowInternal || (buf[off + 3] & RQ_INTERNAL) !== 0, canBlock);
 }
 
 function runFrame(buf: Buffer, start: number, end: number, proto: number, db: number, allowInternal: boolean, canBlock: boolean): void {
@@ -355,14 +407,14 @@ function runFrame(buf: Buffer, start: number, end: number, proto: number, db: nu
   ctx.block = canBlock ? blockFn : null;
   parked = false;
   try {
+    if (fault === 'handler' && !allowInternal) injectFault();
     ent.h(ctx, args);
   } catch (e) {
-    w.reset();
-    w.error('ERR internal error: ' + String((e as Error)?.message ?? e).replace(/[\r\n]/g, ' '));
-    console.error(e);
+    internalError(e);
   }
   ks.cachedNow = execNow;
   ctx.block = null;
+  if (fault === 'loop' && !allowInternal) injectFault();
   st.calls++;
   if (timed) {
     st.timedCalls++;
@@ -414,7 +466,11 @@ function hold(): void {
     }
     const tag1 = b.readUInt32LE(s + 4);
     const tag2 = b.readUInt32LE(s + 8);
-    runCommand(b, s, e, true);
+    try {
+      runCommand(b, s, e, true);
+    } catch (err) {
+      internalError(err);
+    }
     emitReply(K_CTRL, tag1, tag2);
     flushReplies();
   }
@@ -422,52 +478,92 @@ function hold(): void {
 
 let nextExpire = 0;
 
+// The reply the record being served still owes (kind 0: none). If
+// anything outside the handler's own guard throws, the loop answers it with
+// an error so the client is not left waiting, and goes on.
+let owedKind = 0;
+let owedTag1 = 0;
+let owedTag2 = 0;
+
+/** Serve the request records in the ring; the count served. */
+function drainRequests(): number {
+  let n = 0;
+  for (;;) {
+    const off = req.next();
+    if (off < 0) break;
+    takeRecord(req, off);
+    const b = rb, s = rs, e = re;
+    const kind = b[s];
+    if (kind === K_CMD) {
+      if (b === req.buf) {
+        curTag1 = req.u32[(s + 4) >>> 2];
+        curTag2 = req.u32[(s + 8) >>> 2];
+      } else {
+        curTag1 = b.readUInt32LE(s + 4);
+        curTag2 = b.readUInt32LE(s + 8);
+      }
+      owedKind = K_CMD;
+      owedTag1 = curTag1;
+      owedTag2 = curTag2;
+      runCommand(b, s, e, false, true);
+      owedKind = 0;
+      if (!parked) emitReply(K_CMD, curTag1, curTag2);
+      serveBlocked();
+    } else if (kind === K_PART) {
+      owedKind = K_PART;
+      owedTag1 = b.readUInt32LE(s + 4);
+      owedTag2 = b.readUInt32LE(s + 8);
+      runCommand(b, s, e, false);
+      owedKind = 0;
+      emitReply(kind, owedTag1, owedTag2);
+      serveBlocked();
+    } else if (kind === K_HOLD) {
+      req.release();
+      hold();
+    } else if (kind === K_ADMIN) {
+      owedKind = K_ADMIN;
+      owedTag1 = b.readUInt32LE(s + 4);
+      owedTag2 = 0;
+      runCommand(b, s, e, true);
+      owedKind = 0;
+      emitReply(K_ADMIN, owedTag1, 0);
+      serveBlocked();
+    }
+    // Free ring space early on long batches so the acceptor can refill.
+    if ((++n & 255) === 0) {
+      req.release();
+      flushReplies();
+    }
+  }
+  return n;
+}
+
 function loop(): void {
   for (;;) {
     let n = 0;
-    for (;;) {
-      const off = req.next();
-      if (off < 0) break;
-      takeRecord(req, off);
-      const b = rb, s = rs, e = re;
-      const kind = b[s];
-      if (kind === K_CMD) {
-        if (b === req.buf) {
-          curTag1 = req.u32[(s + 4) >>> 2];
-          curTag2 = req.u32[(s + 8) >>> 2];
-        } else {
-          curTag1 = b.readUInt32LE(s + 4);
-          curTag2 = b.readUInt32LE(s + 8);
-        }
-        runCommand(b, s, e, false, true);
-        if (!parked) emitReply(K_CMD, curTag1, curTag2);
-        serveBlocked();
-      } else if (kind === K_PART) {
-        const tag1 = b.readUInt32LE(s + 4);
-        const tag2 = b.readUInt32LE(s + 8);
-        runCommand(b, s, e, false);
-        emitReply(kind, tag1, tag2);
-        serveBlocked();
-      } else if (kind === K_HOLD) {
-        req.release();
-        hold();
-      } else if (kind === K_ADMIN) {
-        const tag1 = b.readUInt32LE(s + 4);
-        runCommand(b, s, e, true);
-        emitReply(K_ADMIN, tag1, 0);
-        serveBlocked();
+    try {
+      n = drainRequests();
+    } catch (e) {
+      if (owedKind !== 0) {
+        const kind = owedKind;
+        owedKind = 0;
+        internalError(e);
+        emitReply(kind, owedTag1, owedTag2);
+      } else {
+        log.error({ err: e }, 'shard loop error');
       }
-      // Free ring space early on long batches so the acceptor can refill.
-      if ((++n & 255) === 0) {
-        req.release();
-        flushReplies();
-      }
+      n = 1; // look at the ring again before sleeping
     }
     req.release();
     flushReplies();
     const now = Date.now();
     if (now >= nextExpire && ks.heap.size > 0) {
-      ks.activeExpire(2);
+      try {
+        if (fault === 'expire') injectFault();
+        ks.activeExpire(2);
+      } catch (e) {
+        log.error({ err: e }, 'active expiry failed');
+      }
       nextExpire = now + 10;
       // Expiring a key is a write for WATCH and keyspace events, not for
       // blocked clients (an expired list has nothing to pop).
