@@ -51,8 +51,19 @@ for (const SHARDS of [1, 4]) {
       c.send(frame('DEL', a, b) + frame('SET', a, 'v') + frame('MULTI') + frame('INCR', a) + frame('GET', a) + frame('LPUSH', b, 'e') + frame('EXEC'));
       const want = ':0\r\n+OK\r\n+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*3\r\n-ERR value is not an integer or out of range\r\n$1\r\nv\r\n:1\r\n';
       expect(await c.read(want.length)).toBe(want);
+      c.send(frame('CLIENT', 'ID'));
+      let idReply = '';
+      while (!idReply.endsWith('\r\n')) {
+        const got = await c.read(1);
+        if (got === '') throw new Error('no reply to CLIENT ID');
+        idReply += got;
+      }
+      const id = /^:(\d+)\r\n$/.exec(idReply)![1];
+      const hello =
+        '%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:3\r\n' +
+        `$2\r\nid\r\n:${id}\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n`;
       c.send(frame('HELLO', '3'));
-      await c.read(10, 300);
+      expect(await c.read(hello.length)).toBe(hello);
       c.send(frame('WATCH', a, b) + frame('SET', b, 'changed') + frame('MULTI') + frame('GET', a) + frame('EXEC'));
       const want3 = '+OK\r\n+OK\r\n+OK\r\n+QUEUED\r\n_\r\n';
       expect(await c.read(want3.length)).toBe(want3);
@@ -90,8 +101,10 @@ for (const SHARDS of [1, 4]) {
       );
       const want = '+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*3\r\n+OK\r\n+OK\r\n+PONG\r\n$3\r\nin5\r\n+OK\r\n:0\r\n';
       expect(await c.read(want.length)).toBe(want);
+      // The key really is in db 5 (and the cleanup is checked, not just awaited).
+      const del = '+OK\r\n:1\r\n';
       c.send(frame('SELECT', '5') + frame('DEL', 'pipe:k'));
-      await c.read(10);
+      expect(await c.read(del.length)).toBe(del);
       c.close();
     });
 

@@ -104,17 +104,17 @@ describe('globMatch', () => {
     no('a', 'a\x00');
   });
 
-  it('pathological patterns stay fast and shallow', () => {
-    const s = 'a'.repeat(40);
-    const p = 'a*'.repeat(20) + 'b';
-    let t = Date.now();
-    no(p, s);
-    expect(Date.now() - t).toBeLessThan(500);
+  // How fast these run is native-bench's business; here only the answers,
+  // and that 100000 stars don't overflow the stack.
+  it('pathological patterns: right answers, no deep recursion', () => {
+    no('a*'.repeat(20) + 'b', 'a'.repeat(40));
+    yes('a*'.repeat(20) + 'b', 'a'.repeat(40) + 'b');
     const many = '*a'.repeat(100000);
-    t = Date.now();
     no(many, 'a'.repeat(1000) + 'b');
+    // Upstream 7.0.15's stringmatchlen recurses without a bound and matches.
+    // (Debian's patched 7.0.15 and Redis >= 7.2.6 give up past 1000 nested
+    // stars and answer no match: CVE-2024-31228.)
     yes(many, 'a'.repeat(100000));
-    expect(Date.now() - t).toBeLessThan(2000);
   });
 });
 
