@@ -1,6 +1,7 @@
-// Server commands run on the acceptor: INFO, TIME, LASTSAVE, SHUTDOWN and
-// CLUSTER (cluster mode is off; KEYSLOT answers anyway, it's handy for
-// clients that want to co-locate keys on one shard).
+// Server commands run on the acceptor: INFO, TIME, LASTSAVE, SHUTDOWN,
+// SAVE/BGSAVE/BGREWRITEAOF (refused: no persistence yet) and CLUSTER
+// (cluster mode is off; KEYSLOT answers anyway, it's handy for clients that
+// want to co-locate keys on one shard).
 //
 // INFO follows server.c genRedisInfoString: same sections, separators and
 // field order. A field is printed when keyshard can give it a true value
@@ -10,13 +11,14 @@
 
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CommandDef, NodeCtx } from './types';
+import type { CommandDef, NodeCtx } from './contract';
 import { E, arityError } from './errors';
 import { META } from './meta';
 import { unknownSubcommandError } from './table';
 import { slotOfString } from '../cluster/slot';
 import { VERSION, KEYSHARD_VERSION } from '../version';
 import type { CmdStatView, ServerView, ConnView } from './connection';
+import { notImplemented, MISSING_AOF, MISSING_RDB } from '../server/config';
 
 interface Ctx extends NodeCtx {
   conn: ConnView;
@@ -450,6 +452,12 @@ function memoryLines(s: ServerView, m: MergedStats, x: ServerExtras): string[] {
   ];
 }
 
+/**
+ * No snapshot or AOF exists yet, and the options that would turn them on are
+ * refused (src/server/config.ts UNIMPLEMENTED), so aof_enabled:0 and
+ * rdb_saves:0 are true; the *_status:ok fields are what Redis reports before
+ * any save or rewrite has run.
+ */
 function persistenceLines(s: ServerView, m: MergedStats): string[] {
   return [
     'loading:0',
@@ -643,9 +651,25 @@ function shutdown(c: Ctx, a: string[]): void {
   }
   if ((abort && flags !== 0) || (flags & NOSAVE && flags & SAVE)) return c.w.error(E.SYNTAX);
   if (abort) return c.w.error('ERR No shutdown in progress.');
-  // Nothing to save yet, so every mode just stops. Like Redis, the caller
-  // gets no reply: its connection closes with the rest.
-  void c.server.shutdown('SHUTDOWN').then(() => process.exit(0));
+  // keyshard has no snapshots yet (and `save` points can't be set), so
+  // SHUTDOWN and SHUTDOWN NOSAVE just stop. SHUTDOWN SAVE would fail to save:
+  // like Redis when its save fails, the server stays up and says why, unless
+  // FORCE asks to exit anyway. Like Redis, a stopping server's caller gets no
+  // reply: its connection closes with the rest.
+  let reason = 'SHUTDOWN';
+  if (flags & SAVE) {
+    if (!(flags & FORCE)) return c.w.error(SHUTDOWN_SAVE_ERROR);
+    reason = `SHUTDOWN SAVE FORCE: nothing saved, ${notImplemented(MISSING_RDB)}`;
+  }
+  void c.server.shutdown(reason).then(() => process.exit(0));
+}
+
+const SHUTDOWN_SAVE_ERROR = `ERR SHUTDOWN SAVE refused: ${notImplemented(MISSING_RDB)} (SHUTDOWN NOSAVE stops without saving)`;
+
+/** SAVE / BGSAVE [SCHEDULE]: no snapshots yet; say so rather than pretend. */
+function save(c: Ctx, a: string[]): void {
+  if (a.length > 1 && !(a.length === 2 && a[1].toLowerCase() === 'schedule')) return c.w.error(E.SYNTAX);
+  c.w.error(`ERR ${notImplemented(MISSING_RDB)}`);
 }
 
 function clusterContainer(c: Ctx, a: string[]): void {
@@ -680,6 +704,9 @@ export const commands: CommandDef[] = [
   { name: 'time', node: time },
   { name: 'lastsave', node: (c) => c.w.int(c.server.stats.lastSave) },
   { name: 'shutdown', node: shutdown },
+  { name: 'save', node: save },
+  { name: 'bgsave', node: save },
+  { name: 'bgrewriteaof', node: (c) => c.w.error(`ERR ${notImplemented(MISSING_AOF)}`) },
   { name: 'cluster', node: clusterContainer },
   { name: 'cluster|keyslot', node: (c, a) => c.w.int(slotOfString(a[2])) },
 ];

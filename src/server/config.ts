@@ -228,14 +228,73 @@ interface Special {
   rewrite(cfg: Config, st: RewriteState, o: SpecialOpt, v: any): void;
 }
 
-/** Options keyshard acts on; the rest are accepted, stored and reported. */
+/**
+ * Options keyshard acts on; the rest are accepted, stored and reported (see
+ * README). The encoding thresholds decide what OBJECT ENCODING reports,
+ * list-max-listpack-size, list-compress-depth and rdbcompression shape DUMP
+ * payloads, hll-sparse-max-bytes the HyperLogLog encoding,
+ * enable-protected-configs guards CONFIG SET dir. Not here: save, appendonly,
+ * maxmemory (only their "off" values are accepted, see UNIMPLEMENTED),
+ * maxmemory-policy (nothing is evicted while maxmemory is 0), daemonize (only
+ * "no"), hz (the server cron has a fixed period), dbfilename (no snapshots).
+ */
 const EFFECTIVE = new Set([
   'port', 'bind', 'shards', 'databases', 'loglevel', 'logfile', 'maxclients', 'timeout', 'tcp-keepalive',
-  'proto-max-bulk-len', 'client-query-buffer-limit', 'requirepass', 'dir', 'daemonize', 'pidfile', 'save',
-  'appendonly', 'maxmemory', 'maxmemory-policy', 'hz', 'hash-max-listpack-entries', 'hash-max-listpack-value',
-  'set-max-intset-entries', 'zset-max-listpack-entries', 'zset-max-listpack-value', 'list-max-listpack-size',
-  'list-compress-depth', 'dbfilename',
+  'proto-max-bulk-len', 'client-query-buffer-limit', 'requirepass', 'dir', 'pidfile', 'enable-protected-configs',
+  'hash-max-listpack-entries', 'hash-max-listpack-value', 'set-max-intset-entries', 'zset-max-listpack-entries',
+  'zset-max-listpack-value', 'list-max-listpack-size', 'list-compress-depth', 'rdbcompression', 'hll-sparse-max-bytes',
 ]);
+
+/** Features keyshard does not have yet (persistence and eviction come with a later issue). */
+export const MISSING_AOF = 'the append-only file';
+export const MISSING_RDB = 'RDB snapshots';
+export const MISSING_MAXMEMORY = 'maxmemory (memory limit and eviction)';
+
+/** The reason given when something asks for a missing feature. */
+export function notImplemented(feature: string): string {
+  return `keyshard does not implement ${feature} yet`;
+}
+
+interface Unimplemented {
+  feature: string;
+  /** The stored value asks for the feature. */
+  wants(v: any): boolean;
+  /** The same value with the request taken out. */
+  off(v: any): any;
+}
+
+const SHUTDOWN_SAVE_FLAG = 1; // 'save' in the shutdown-on-sig* enum below
+const sigSave: Unimplemented = {
+  feature: MISSING_RDB,
+  wants: (v: number) => (v & SHUTDOWN_SAVE_FLAG) !== 0,
+  off: (v: number) => v & ~SHUTDOWN_SAVE_FLAG,
+};
+
+/**
+ * Options whose "on" values need a missing feature. CONFIG SET refuses those
+ * values; at start-up (config file, command line) they are turned off and
+ * reported through `Config.ignored`, so CONFIG GET and INFO say what the
+ * server really does.
+ */
+const UNIMPLEMENTED = new Map<string, Unimplemented>([
+  ['appendonly', { feature: MISSING_AOF, wants: (v: boolean) => v, off: () => false }],
+  ['save', { feature: MISSING_RDB, wants: (v: Array<[number, number]>) => v.length > 0, off: () => [] }],
+  ['maxmemory', { feature: MISSING_MAXMEMORY, wants: (v: bigint) => v !== 0n, off: () => 0n }],
+  ['shutdown-on-sigint', sigSave],
+  ['shutdown-on-sigterm', sigSave],
+]);
+
+/** A start-up option keyshard turned off because it needs a missing feature. */
+export interface IgnoredOption {
+  option: string;
+  /** The value asked for, as CONFIG GET would print it. */
+  requested: string;
+  /** The value in effect. */
+  value: string;
+  feature: string;
+  /** The warning logged at start-up. */
+  message: string;
+}
 
 const OPTS: Opt[] = [];
 const BY_NAME = new Map<string, Opt>();
@@ -501,7 +560,8 @@ function validProcTitle(t: string): boolean {
 // Special options
 
 const DEFAULT_BIND = ['127.0.0.1', '-::1'];
-const DEFAULT_SAVE: Array<[number, number]> = [[3600, 1], [300, 100], [60, 10000]];
+// Redis's default is "3600 1 300 100 60 10000"; keyshard has no snapshots yet, so none.
+const DEFAULT_SAVE: Array<[number, number]> = [];
 type Obuf = [bigint, bigint, number];
 const DEFAULT_OBUF: Obuf[] = [
   [0n, 0n, 0],
@@ -817,7 +877,10 @@ export interface OptionInfo {
   type: 'bool' | 'int' | 'memory' | 'enum' | 'string' | 'special';
   default: string;
   mutable: boolean;
+  /** keyshard acts on the option (otherwise it is only stored and reported). */
   effective: boolean;
+  /** The missing feature the option's "on" values would need (those values are refused), or null. */
+  missing: string | null;
 }
 
 export interface FileDirective {
@@ -845,6 +908,17 @@ export class Config {
   describeUsers: (() => string[]) | null = null;
   /** requirepass changed by CONFIG SET (Redis's default user then gains sanitize-payload). */
   private passChangedBySet = false;
+  /**
+   * Start-up options that asked for a missing feature and were turned off
+   * (see UNIMPLEMENTED); the server logs a warning for each.
+   */
+  ignored: IgnoredOption[] = [];
+  /**
+   * Ids of those options until CONFIG SET sets them: CONFIG REWRITE leaves
+   * their lines in the file as the user wrote them rather than writing the
+   * "off" value keyshard runs with.
+   */
+  private keepInFile = new Set<number>();
 
   /** @internal values by option id */
   v: any[];
@@ -908,7 +982,30 @@ export class Config {
     let text = cfg.configFile !== null ? readConfigFile(cfg.configFile) : '';
     text += '\n' + options;
     cfg.loadString(text, cfg.configFile);
+    cfg.ignored = cfg.turnOffUnimplemented();
     return cfg;
+  }
+
+  /** Turns off every option that asks for a missing feature; returns what was asked. */
+  private turnOffUnimplemented(): IgnoredOption[] {
+    const out: IgnoredOption[] = [];
+    for (const [name, u] of UNIMPLEMENTED) {
+      const o = BY_NAME.get(name)!;
+      if (!u.wants(this.v[o.id])) continue;
+      const requested = this.getOpt(o);
+      this.v[o.id] = u.off(this.v[o.id]);
+      this.keepInFile.add(o.id);
+      const value = this.getOpt(o);
+      const show = (v: string) => (v === '' ? '""' : v);
+      out.push({
+        option: name,
+        requested,
+        value,
+        feature: u.feature,
+        message: `Ignoring '${name} ${show(requested)}': ${notImplemented(u.feature)}; running with ${name} ${show(value)}`,
+      });
+    }
+    return out;
   }
 
   /** Parse redis.conf text (as loadServerConfigFromString); throws ConfigError. */
@@ -1179,10 +1276,11 @@ export class Config {
       if (o.flags & MULTI_ARG) argv = val === '' ? [] : val.split(' ');
       else argv = [val];
       const err = this.setOpt(o, argv);
-      if (err !== null) {
+      const missing = err === null ? UNIMPLEMENTED.get(o.name) : undefined;
+      if (err !== null || (missing && missing.wants(this.v[o.id]))) {
         restore();
         errArg = keys[i];
-        errstr = err;
+        errstr = err ?? notImplemented(missing!.feature);
         return fmt();
       }
     }
@@ -1208,6 +1306,7 @@ export class Config {
         return fmt();
       }
     }
+    for (const o of chosen) this.keepInFile.delete(o.id);
     return null;
   }
 
@@ -1231,7 +1330,11 @@ export class Config {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return sanitize(`ERR Rewriting config file: ${strerror(e)}`);
     }
     const st = RewriteState.fromText(old);
-    for (const o of OPTS) this.rewriteOpt(st, o);
+    for (const o of OPTS) {
+      // Asked for a missing feature at start-up: the user's lines stay as they are.
+      if (this.keepInFile.has(o.id)) continue;
+      this.rewriteOpt(st, o);
+    }
     // ACL users: rewritten from the live table when the ACL code provides it.
     if (this.get('aclfile') !== '') st.markProcessed('user');
     else if (this.describeUsers || !this.users.length) {
@@ -1312,6 +1415,7 @@ export class Config {
       default: o.name === 'dir' ? '' : fresh.getOpt(o),
       mutable: !(o.flags & IMMUTABLE),
       effective: o.effective,
+      missing: UNIMPLEMENTED.get(o.name)?.feature ?? null,
     }));
   }
 }

@@ -32,11 +32,28 @@ function readable(out: NodeJS.WritableStream) {
   };
 }
 
+/** The pino level for a Redis loglevel. */
+export function pinoLevel(loglevel: string): string {
+  return LEVELS[loglevel] ?? 'info';
+}
+
 export function makeLogger(loglevel: string, logfile: string): Logger {
-  const level = LEVELS[loglevel] ?? 'info';
+  const level = pinoLevel(loglevel);
   if (logfile) return pino({ level }, pino.destination({ dest: logfile, sync: false, mkdir: true }));
   if (process.stdout.isTTY) return pino({ level }, readable(process.stdout));
   return pino({ level }, pino.destination({ fd: 1, sync: false }));
+}
+
+/**
+ * Writes out what the logger still buffers, synchronously: for a last line
+ * logged from a process 'exit' handler, after pino's own exit flush.
+ */
+export function flushLogSync(log: Logger): void {
+  try {
+    (log as any)[pino.symbols.streamSym]?.flushSync?.();
+  } catch {
+    /* nothing buffered, or the destination is gone */
+  }
 }
 
 export function ensureWritable(file: string): boolean {

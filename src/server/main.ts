@@ -1,7 +1,8 @@
 // keyshard-server entry point: `keyshard-server [config-file] [--option value …]`.
 
 import * as v8 from 'node:v8';
-import { Config, ConfigError } from './config';
+import * as fs from 'node:fs';
+import { Config, ConfigError, strerror } from './config';
 
 // V8 heap sizing for a server that keeps millions of small objects:
 // - heaps grow 20 % per step instead of up to 2x, so a shard holding
@@ -13,8 +14,36 @@ import { Config, ConfigError } from './config';
 //   own isolate reads the growth factor when it would grow.
 // 1M-key memory test and A/B throughput: docs/BENCHMARKS.md.
 v8.setFlagsFromString('--heap-growing-percent=20 --semi-space-growth-factor=1');
-import { makeLogger } from './log';
+import type { Logger } from 'pino';
+import { makeLogger, pinoLevel, flushLogSync } from './log';
 import { Server, VERSION, KEYSHARD_VERSION } from './server';
+
+/**
+ * Writes the process id to `pidfile` as redis-server does (after the server
+ * listens; a failure is only a warning) and removes it when the process
+ * exits, whichever way it stops (SIGTERM, SIGINT, SHUTDOWN). The path is
+ * taken relative to the directory at start-up, after `dir`.
+ */
+function createPidFile(file: string, log: Logger): void {
+  // Option values are byte strings (latin1); the file system takes bytes.
+  const rel = Buffer.from(file, 'latin1');
+  const abs = file.startsWith('/') ? rel : Buffer.concat([Buffer.from(process.cwd() + '/'), rel]);
+  try {
+    fs.writeFileSync(abs, `${process.pid}\n`);
+  } catch (e) {
+    log.warn(`Failed to write PID file: ${strerror(e)}`);
+    return;
+  }
+  process.on('exit', () => {
+    log.info('Removing the pid file.');
+    flushLogSync(log);
+    try {
+      fs.unlinkSync(abs);
+    } catch {
+      /* already gone */
+    }
+  });
+}
 
 async function main(): Promise<void> {
   let config: Config;
@@ -28,7 +57,18 @@ async function main(): Promise<void> {
     throw e;
   }
   const log = makeLogger(config.get('loglevel') ?? 'notice', config.get('logfile') ?? '');
+  // Options asking for persistence or eviction, which keyshard lacks: the
+  // server starts with them off and says so (README, "Options").
+  for (const ig of config.ignored) {
+    log.warn({ option: ig.option, requested: ig.requested, value: ig.value }, ig.message);
+  }
   const server = new Server(config, log);
+  // CONFIG SET loglevel takes effect at once.
+  const serverOnChange = config.onChange;
+  config.onChange = (name, value) => {
+    if (name === 'loglevel') log.level = pinoLevel(value);
+    return serverOnChange(name, value);
+  };
   try {
     await server.start();
   } catch (e) {
@@ -37,6 +77,8 @@ async function main(): Promise<void> {
     process.stderr.write(`Could not create server TCP listening socket *:${config.num('port')}: ${err.code ?? err.message}\n`);
     process.exit(1);
   }
+  const pidfile = config.get('pidfile') ?? '';
+  if (pidfile !== '') createPidFile(pidfile, log);
   log.info(
     {
       version: KEYSHARD_VERSION,

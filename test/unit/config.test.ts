@@ -40,7 +40,8 @@ describe('defaults', () => {
     const c = new Config();
     expect(c.get('port')).toBe('6379');
     expect(c.get('bind')).toBe('127.0.0.1 -::1');
-    expect(c.get('save')).toBe('3600 1 300 100 60 10000');
+    expect(c.get('save')).toBe(''); // Redis: "3600 1 300 100 60 10000"; keyshard has no snapshots yet
+    expect(c.get('appendonly')).toBe('no');
     expect(c.get('maxmemory')).toBe('0');
     expect(c.get('proto-max-bulk-len')).toBe('536870912');
     expect(c.get('client-query-buffer-limit')).toBe('1073741824');
@@ -66,7 +67,7 @@ describe('defaults', () => {
     expect(c.num('shards')).toBe(Math.max(1, os.availableParallelism() - 1));
     expect(c.num('proto-max-bulk-len')).toBe(512 * 1024 * 1024);
     expect(c.get('nonexistent')).toBeUndefined();
-    expect(c.saveParams()).toEqual([[3600, 1], [300, 100], [60, 10000]]);
+    expect(c.saveParams()).toEqual([]);
   });
 
   it('lists every option with whether keyshard acts on it', () => {
@@ -77,6 +78,22 @@ describe('defaults', () => {
     expect(d.find((o) => o.name === 'databases')!.mutable).toBe(false);
     expect(d.find((o) => o.name === 'maxmemory')!.type).toBe('memory');
     expect(d.some((o) => o.name === 'key-load-delay')).toBe(false); // hidden
+  });
+
+  it('calls effective only the options keyshard acts on', () => {
+    const d = new Map(Config.describe().map((o) => [o.name, o]));
+    for (const n of ['port', 'bind', 'timeout', 'maxclients', 'requirepass', 'dir', 'pidfile', 'loglevel', 'hash-max-listpack-entries', 'rdbcompression']) {
+      expect([n, d.get(n)!.effective]).toEqual([n, true]);
+    }
+    // Persistence and eviction don't exist yet; daemonize only takes "no", the cron period is fixed.
+    for (const n of ['save', 'appendonly', 'maxmemory', 'maxmemory-policy', 'daemonize', 'hz', 'dbfilename', 'appendfsync']) {
+      expect([n, d.get(n)!.effective]).toEqual([n, false]);
+    }
+    expect(d.get('save')).toMatchObject({ default: '', missing: 'RDB snapshots' });
+    expect(d.get('appendonly')!.missing).toBe('the append-only file');
+    expect(d.get('maxmemory')!.missing).toBe('maxmemory (memory limit and eviction)');
+    expect(d.get('shutdown-on-sigterm')!.missing).toBe('RDB snapshots');
+    expect(d.get('maxmemory-policy')!.missing).toBeNull();
   });
 });
 
@@ -134,7 +151,9 @@ describe('command line and config file', () => {
     expect(c.configFile).toBe(f);
     expect(c.get('port')).toBe('7001');
     expect(c.num('port')).toBe(7001);
-    expect(c.get('maxmemory')).toBe('1073741824');
+    // maxmemory is read (and overridden) as Redis does, then turned off: no eviction yet.
+    expect(c.ignored.map((i) => [i.option, i.requested])).toEqual([['maxmemory', '1073741824']]);
+    expect(c.get('maxmemory')).toBe('0');
     expect(c.get('hash-max-listpack-entries')).toBe('64');
     expect(c.get('loglevel')).toBe('verbose');
   });
@@ -163,18 +182,65 @@ describe('command line and config file', () => {
   });
 
   it('treats save like Redis: the first save replaces the defaults, later ones add', () => {
+    // What the file and command line ask for; keyshard then runs with save "" (no snapshots yet).
+    const asked = (c: Config) => (c.get('save') === '' ? c.ignored.find((i) => i.option === 'save')?.requested ?? '' : 'not turned off');
     const f = file('save.conf', 'save 900 1\n');
-    expect(Config.fromArgv([f]).get('save')).toBe('900 1');
-    expect(Config.fromArgv([f, '--save', '100', '100']).get('save')).toBe('900 1 100 100');
-    expect(Config.fromArgv([f, '--save', '']).get('save')).toBe('');
-    expect(Config.fromArgv(['--save', '100 100']).get('save')).toBe('100 100');
-    expect(Config.fromArgv(['--save', '--loglevel', 'verbose']).get('save')).toBe('');
-    expect(Config.fromArgv(['--loglevel', 'verbose', '--save']).get('save')).toBe('');
+    expect(asked(Config.fromArgv([f]))).toBe('900 1');
+    expect(asked(Config.fromArgv([f, '--save', '100', '100']))).toBe('900 1 100 100');
+    expect(asked(Config.fromArgv([f, '--save', '']))).toBe('');
+    expect(asked(Config.fromArgv(['--save', '100 100']))).toBe('100 100');
+    expect(asked(Config.fromArgv(['--save', '--loglevel', 'verbose']))).toBe('');
+    expect(asked(Config.fromArgv(['--loglevel', 'verbose', '--save']))).toBe('');
     const c = Config.fromArgv(['--proc-title-template', '--save', '--save', '', '--loglevel', 'verbose']);
     expect(c.get('proc-title-template')).toBe('--save');
     expect(c.get('save')).toBe('');
+    expect(c.ignored).toEqual([]);
     expect(c.get('loglevel')).toBe('verbose');
-    expect(Config.fromArgv([]).get('save')).toBe('3600 1 300 100 60 10000');
+    expect(Config.fromArgv([]).get('save')).toBe('');
+  });
+
+  it('turns off, and reports, start-up options that need persistence or eviction', () => {
+    const f = file('wants.conf', 'appendonly yes\nsave 900 1\nsave 300 10\nmaxmemory 100mb\nmaxmemory-policy allkeys-lru\n');
+    const c = Config.fromArgv([f, '--shutdown-on-sigterm', 'save now', '--shutdown-on-sigint', 'nosave']);
+    expect(c.ignored).toEqual([
+      {
+        option: 'appendonly',
+        requested: 'yes',
+        value: 'no',
+        feature: 'the append-only file',
+        message: "Ignoring 'appendonly yes': keyshard does not implement the append-only file yet; running with appendonly no",
+      },
+      {
+        option: 'save',
+        requested: '900 1 300 10',
+        value: '',
+        feature: 'RDB snapshots',
+        message: 'Ignoring \'save 900 1 300 10\': keyshard does not implement RDB snapshots yet; running with save ""',
+      },
+      {
+        option: 'maxmemory',
+        requested: '104857600',
+        value: '0',
+        feature: 'maxmemory (memory limit and eviction)',
+        message: "Ignoring 'maxmemory 104857600': keyshard does not implement maxmemory (memory limit and eviction) yet; running with maxmemory 0",
+      },
+      {
+        option: 'shutdown-on-sigterm',
+        requested: 'save now',
+        value: 'now',
+        feature: 'RDB snapshots',
+        message: "Ignoring 'shutdown-on-sigterm save now': keyshard does not implement RDB snapshots yet; running with shutdown-on-sigterm now",
+      },
+    ]);
+    expect(c.get('appendonly')).toBe('no');
+    expect(c.get('save')).toBe('');
+    expect(c.saveParams()).toEqual([]);
+    expect(c.get('maxmemory')).toBe('0');
+    expect(c.get('maxmemory-policy')).toBe('allkeys-lru'); // harmless while maxmemory is 0
+    expect(c.get('shutdown-on-sigterm')).toBe('now');
+    expect(c.get('shutdown-on-sigint')).toBe('nosave');
+    // The "off" values are simply taken.
+    expect(Config.fromArgv(['--appendonly', 'no', '--save', '', '--maxmemory', '0']).ignored).toEqual([]);
   });
 
   it('reports bad arguments exactly as redis-server', () => {
@@ -306,9 +372,9 @@ describe('CONFIG GET', () => {
 describe('CONFIG SET', () => {
   it('sets values, resolving aliases and units', () => {
     const c = new Config();
-    expect(c.set([['maxmemory', '10mb'], ['hash-max-ziplist-entries', '100'], ['maxmemory-policy', 'ALLKEYS-LRU']])).toBeNull();
-    expect(c.get('maxmemory')).toBe('10485760');
-    expect(c.num('maxmemory')).toBe(10485760);
+    expect(c.set([['repl-backlog-size', '10mb'], ['hash-max-ziplist-entries', '100'], ['maxmemory-policy', 'ALLKEYS-LRU']])).toBeNull();
+    expect(c.get('repl-backlog-size')).toBe('10485760');
+    expect(c.num('repl-backlog-size')).toBe(10485760);
     expect(c.get('hash-max-listpack-entries')).toBe('100');
     expect(c.get('maxmemory-policy')).toBe('allkeys-lru');
     expect(c.set([['maxmemory', '']])).toBeNull();
@@ -325,8 +391,6 @@ describe('CONFIG SET', () => {
     expect(c.get('latency-tracking-info-percentiles')).toBe('50 99.99 100');
     expect(c.set([['client-output-buffer-limit', 'replica 1mb 2mb 3 pubsub 1k 2kb 0']])).toBeNull();
     expect(c.get('client-output-buffer-limit')).toBe('normal 0 0 0 slave 1048576 2097152 3 pubsub 1000 2048 0');
-    expect(c.set([['save', '100 1 50 2']])).toBeNull();
-    expect(c.get('save')).toBe('100 1 50 2');
     expect(c.set([['save', '']])).toBeNull();
     expect(c.get('save')).toBe('');
     expect(c.set([['bind', '']])).toBeNull();
@@ -418,18 +482,25 @@ describe('CONFIG SET', () => {
 
   it('is atomic: a failing pair leaves every value as it was', () => {
     const c = new Config();
-    expect(c.set([['maxmemory', '10000002']])).toBeNull();
+    expect(c.set([['repl-backlog-size', '10000002']])).toBeNull();
     const changes: string[] = [];
     c.onChange = (n, v) => void changes.push(`${n}=${v}`);
-    expect(c.set([['maxmemory', '10000001'], ['maxmemory-clients', '200%'], ['client-query-buffer-limit', 'invalid']])).toBe(
+    expect(c.set([['repl-backlog-size', '10000001'], ['maxmemory-clients', '200%'], ['client-query-buffer-limit', 'invalid']])).toBe(
       "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - percentage argument must be less or equal to 100",
     );
-    expect(c.get('maxmemory')).toBe('10000002');
+    expect(c.get('repl-backlog-size')).toBe('10000002');
     expect(c.get('maxmemory-clients')).toBe('0');
     expect(c.get('client-query-buffer-limit')).toBe('1073741824');
     expect(changes).toEqual([]);
-    expect(c.set([['save', '10 1'], ['port', 'x']])).not.toBeNull();
-    expect(c.get('save')).toBe('3600 1 300 100 60 10000');
+    // Redis 7.0.15 answers exactly this and keeps the old value of a multi-argument option.
+    expect(c.set([['notify-keyspace-events', 'KEA'], ['port', 'x']])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'port') - argument couldn't be parsed into an integer",
+    );
+    expect(c.get('notify-keyspace-events')).toBe('');
+    expect(c.set([['save', ''], ['port', 'x']])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'port') - argument couldn't be parsed into an integer",
+    );
+    expect(c.get('save')).toBe('');
   });
 
   it('calls onChange for changed values and rolls back when it refuses', () => {
@@ -442,12 +513,12 @@ describe('CONFIG SET', () => {
     expect(c.set([['timeout', '0'], ['lua-time-limit', '100']])).toBeNull();
     expect(seen).toEqual(['busy-reply-threshold=100']);
     seen.length = 0;
-    expect(c.set([['maxmemory', '5'], ['port', '1']])).toBe(
+    expect(c.set([['repl-backlog-size', '5'], ['port', '1']])).toBe(
       "ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. Check server logs.",
     );
-    expect(c.get('maxmemory')).toBe('0');
+    expect(c.get('repl-backlog-size')).toBe('1048576');
     expect(c.get('port')).toBe('6379');
-    expect(seen).toEqual(['maxmemory=5', 'port=1', 'maxmemory=0', 'port=6379']);
+    expect(seen).toEqual(['repl-backlog-size=5', 'port=1', 'repl-backlog-size=1048576', 'port=6379']);
   });
 
   it('changes directory for dir when protected configs are enabled', () => {
@@ -459,7 +530,9 @@ describe('CONFIG SET', () => {
       "ERR CONFIG SET failed (possibly related to argument 'dir') - No such file or directory",
     );
     const y = Config.fromArgv(['--enable-protected-configs', 'yes']);
-    expect(y.set([['dir', cwd0], ['port', 'x']])).not.toBeNull();
+    expect(y.set([['dir', cwd0], ['port', 'x']])).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'port') - argument couldn't be parsed into an integer",
+    );
     expect(fs.realpathSync(process.cwd())).toBe(fs.realpathSync(tmp)); // rolled back
   });
 
@@ -467,6 +540,43 @@ describe('CONFIG SET', () => {
     const c = new Config();
     c.loading = true;
     expect(c.set([['appendonly', 'yes']])).toBe('LOADING Redis is loading the dataset in memory');
+  });
+
+  it('refuses to turn on persistence or eviction, which keyshard does not have yet', () => {
+    const c = new Config();
+    const fail = (a: string, b: string) => `ERR CONFIG SET failed (possibly related to argument '${a}') - ${b}`;
+    const aof = 'keyshard does not implement the append-only file yet';
+    const rdb = 'keyshard does not implement RDB snapshots yet';
+    const mem = 'keyshard does not implement maxmemory (memory limit and eviction) yet';
+    expect(c.set([['appendonly', 'yes']])).toBe(fail('appendonly', aof));
+    expect(c.set([['APPENDONLY', 'YES']])).toBe(fail('appendonly', aof));
+    expect(c.set([['save', '900 1']])).toBe(fail('save', rdb));
+    expect(c.set([['save', '3600 1 300 100 60 10000']])).toBe(fail('save', rdb));
+    expect(c.set([['maxmemory', '100mb']])).toBe(fail('maxmemory', mem));
+    expect(c.set([['maxmemory', '1']])).toBe(fail('maxmemory', mem));
+    expect(c.set([['shutdown-on-sigterm', 'save']])).toBe(fail('shutdown-on-sigterm', rdb));
+    expect(c.set([['shutdown-on-sigint', 'save now force']])).toBe(fail('shutdown-on-sigint', rdb));
+    // Bad values still get Redis's own error first.
+    expect(c.set([['appendonly', 'maybe']])).toBe(fail('appendonly', "argument must be 'yes' or 'no'"));
+    expect(c.set([['save', '900']])).toBe(fail('save', 'Invalid save parameters'));
+    expect(c.set([['maxmemory', '1.5gb']])).toBe(fail('maxmemory', 'argument must be a memory value'));
+    // All or nothing: a refused pair leaves the others as they were, in argument order.
+    expect(c.set([['timeout', '30'], ['appendonly', 'yes'], ['port', 'x']])).toBe(fail('appendonly', aof));
+    expect(c.set([['timeout', '30'], ['port', 'x'], ['appendonly', 'yes']])).toBe(
+      fail('port', "argument couldn't be parsed into an integer"),
+    );
+    expect(c.get('timeout')).toBe('0');
+    expect([c.get('appendonly'), c.get('save'), c.get('maxmemory'), c.get('shutdown-on-sigterm')]).toEqual(['no', '', '0', 'default']);
+    // The "off" values are fine, and so is an eviction policy (nothing to evict with maxmemory 0).
+    expect(c.set([['appendonly', 'no'], ['save', ''], ['maxmemory', '0']])).toBeNull();
+    expect(c.set([['maxmemory', '0b'], ['maxmemory-policy', 'allkeys-lfu']])).toBeNull();
+    expect(c.get('maxmemory-policy')).toBe('allkeys-lfu');
+    expect(c.set([['shutdown-on-sigterm', 'nosave now'], ['shutdown-on-sigint', 'default']])).toBeNull();
+    expect(c.get('shutdown-on-sigterm')).toBe('nosave now');
+    // The same through the command handler.
+    const w = new ReplyWriter();
+    commands.find((d) => d.name === 'config|set')!.node!({ w, conn: {}, server: { config: c } } as any, ['CONFIG', 'SET', 'appendonly', 'yes']);
+    expect(w.view().toString('latin1')).toBe(`-${fail('appendonly', aof)}\r\n`);
   });
 });
 
@@ -482,11 +592,12 @@ describe('CONFIG REWRITE', () => {
         'hash-max-ziplist-entries 64\nslave-read-only yes\nenable-protected-configs yes\nloglevel notice\nloglevel verbose\n',
     );
     const c = Config.fromArgv([f, '--dir', tmp]);
+    // save and maxmemory were turned off at start-up (no persistence or
+    // eviction yet): the user's lines stay as written.
+    expect(c.ignored.map((i) => i.option)).toEqual(['save', 'maxmemory']);
     fs.appendFileSync(f, 'bogus line here\n');
     expect(
       c.set([
-        ['maxmemory', '2gb'],
-        ['save', '60 5'],
         ['hash-max-listpack-entries', '100'],
         ['requirepass', 'p w"x'],
         ['notify-keyspace-events', 'KEx'],
@@ -503,7 +614,7 @@ describe('CONFIG REWRITE', () => {
     expect(c.rewrite()).toBeNull();
     const dir = Buffer.from(process.cwd()).toString('latin1');
     expect(fs.readFileSync(f, 'latin1')).toBe(
-      '# my config\nport 7000\nbind 127.0.0.1 ::1\nsave 60 5\n\n# keep this\nmaxmemory 2gb\n' +
+      '# my config\nport 7000\nbind 127.0.0.1 ::1\nsave 900 1\nsave 300 10\n\n# keep this\nmaxmemory 100mb\n' +
         'hash-max-listpack-entries 100\nreplica-read-only no\nenable-protected-configs yes\nloglevel warning\n\n' +
         '# ??? bogus line here\n\n# Generated by CONFIG REWRITE\n' +
         'requirepass "p w\\"x"\nshutdown-on-sigterm nosave now\ntimeout 30\nmaxmemory-clients 10%\n' +
