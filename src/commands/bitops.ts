@@ -1,7 +1,7 @@
 // Bit commands (bitops.c semantics) over latin1 string values. Bit 0 is the
 // most significant bit of the first byte.
 
-import type { CommandDef, ShardCtx } from './types';
+import type { CommandDef, ShardCtx } from './contract';
 import { E } from './errors';
 import { parseLL, parseSmallInt } from '../util/parse';
 import { llArg } from './string';

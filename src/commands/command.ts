@@ -5,7 +5,7 @@ import { globMatch } from '../util/glob';
 import { E } from './errors';
 import type { ArgMeta } from './meta';
 import { asciiLower, asciiUpper, type Command, type CommandTable } from './table';
-import type { CommandDef, NodeCtx } from './types';
+import type { CommandDef, NodeCtx } from './contract';
 
 /** What these handlers need from the acceptor. */
 export interface CommandServer {

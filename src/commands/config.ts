@@ -1,7 +1,7 @@
 // CONFIG GET/SET/RESETSTAT/REWRITE/HELP, run on the acceptor against the
 // server's Config (src/server/config.ts).
 
-import type { CommandDef, NodeCtx } from './types';
+import type { CommandDef, NodeCtx } from './contract';
 import type { Config } from '../server/config';
 import { E } from './errors';
 

@@ -2,7 +2,7 @@
 // semantics): PING ECHO QUIT RESET HELLO AUTH SELECT and CLIENT.
 
 import type { Socket } from 'node:net';
-import type { CommandDef, NodeCtx } from './types';
+import type { CommandDef, NodeCtx } from './contract';
 import type { ReplyWriter } from '../protocol/reply';
 import { ReplyMode } from '../server/conn';
 import { VERSION } from '../version';

@@ -12,7 +12,7 @@
 // exits: the server stops, see docs/ARCHITECTURE.md "Faults").
 
 import { cstr, formatError } from './errors';
-import type { CommandDef, NodeCtx } from './types';
+import type { CommandDef, NodeCtx } from './contract';
 
 const ACCEPTOR_FAULTS = new Set(['dispatch', 'merge']);
 const SHARD_FAULTS = new Set(['handler', 'serve', 'timeout', 'expire', 'loop', 'exit']);

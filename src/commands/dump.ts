@@ -7,7 +7,7 @@
 // and then have no effect. Stream payloads answer "Bad data format" until
 // streams exist.
 
-import type { CommandDef, ShardCtx } from './types';
+import type { CommandDef, ShardCtx } from './contract';
 import { E } from './errors';
 import { parseLL, parseSmallInt } from '../util/parse';
 import {

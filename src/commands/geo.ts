@@ -1,7 +1,7 @@
 // Geo commands (Redis 7.0 geo.c): points live in a sorted set whose scores
 // are 52-bit geohashes, exactly as Redis stores them.
 
-import type { CommandDef, ShardCtx } from './types';
+import type { CommandDef, ShardCtx } from './contract';
 import { E } from './errors';
 import { ZsetValue } from '../types/zset';
 import { strictDouble, zaddGeneric } from './zset';

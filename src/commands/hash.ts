@@ -1,7 +1,7 @@
 // Hash commands (t_hash.c semantics of Redis 7.0.15), plus the SSCAN/HSCAN
 // option parsing and random-sampling helpers the set commands share.
 
-import type { CommandDef, ShardCtx } from './types';
+import type { CommandDef, ShardCtx } from './contract';
 import type { Value } from '../shard/keyspace';
 import { E, arityError } from './errors';
 import { HashValue, hashMaxEntries, hashMaxValue } from '../types/hash';

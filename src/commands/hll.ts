@@ -4,7 +4,7 @@
 // the cached cardinality lives in the string itself: a single-key PFCOUNT
 // that recomputes it writes the key.
 
-import type { CommandDef, ShardCtx } from './types';
+import type { CommandDef, ShardCtx } from './contract';
 import type { Db } from '../shard/keyspace';
 import { E, cstr, formatError } from './errors';
 import {

@@ -3,7 +3,7 @@
 // find their handlers.
 
 import { buildTable, CommandTable } from './table';
-import type { CommandDef, ShardHandler, ShardHandlerKeys } from './types';
+import type { CommandDef, ShardHandler, ShardHandlerKeys } from './contract';
 import { commands as string } from './string';
 import { commands as bitops } from './bitops';
 import { commands as keys } from './keys';

@@ -6,7 +6,7 @@
 // Lookups mirror Redis's: read lookups (db.get) count keyspace hits/misses,
 // write lookups (db.peek) don't; both expire a stale key first.
 
-import type { CommandDef, ShardCtx } from './types';
+import type { CommandDef, ShardCtx } from './contract';
 import type { Db, Value } from '../shard/keyspace';
 import { typeOf } from '../shard/keyspace';
 import { E, cstr, formatError } from './errors';

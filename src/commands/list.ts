@@ -1,7 +1,7 @@
 // List commands (t_list.c semantics) over ListValue, including the blocking
 // pops, which park through ShardCtx.block when no key has data.
 
-import type { CommandDef, ShardCtx } from './types';
+import type { CommandDef, ShardCtx } from './contract';
 import type { Value } from '../shard/keyspace';
 import type { ReplyWriter } from '../protocol/reply';
 import { E, arityError } from './errors';

@@ -5,7 +5,7 @@
 // serialized size (strings inside a V8 heap are not separately measurable).
 // It is O(size of the value); Redis samples, which only matters for speed.
 
-import type { CommandDef, ShardCtx } from './types';
+import type { CommandDef, ShardCtx } from './contract';
 import { E } from './errors';
 import { parseLL } from '../util/parse';
 import { encodeValue } from '../shard/serialize';

@@ -2,7 +2,7 @@
 // acceptor (src/server/multi.ts), which queues a transaction's commands and
 // runs EXEC on the shards that own its keys.
 
-import type { CommandDef, NodeCtx } from './types';
+import type { CommandDef, NodeCtx } from './contract';
 import type { Transactions } from '../server/multi';
 
 const txn = (c: NodeCtx): Transactions => c.server.txn;

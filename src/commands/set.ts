@@ -1,6 +1,6 @@
 // Set commands (t_set.c semantics of Redis 7.0.15).
 
-import type { CommandDef, ShardCtx } from './types';
+import type { CommandDef, ShardCtx } from './contract';
 import { E } from './errors';
 import { SetValue, maxIntsetEntries } from '../types/set';
 import { parseLL, parseSmallInt } from '../util/parse';

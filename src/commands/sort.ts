@@ -7,7 +7,7 @@
 // or GET patterns across shards needs the coordinator to route SORT to a
 // multi-shard path that gathers those keys first.
 
-import type { CommandDef, ShardCtx } from './types';
+import type { CommandDef, ShardCtx } from './contract';
 import type { Db, Value } from '../shard/keyspace';
 import { E, cstr } from './errors';
 import { parseDouble } from '../util/parse';

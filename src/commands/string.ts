@@ -1,7 +1,7 @@
 // String commands (t_string.c semantics). Values are latin1 strings; an
 // integer value is simply its decimal text, so INCR parses and prints.
 
-import type { CommandDef, ShardCtx } from './types';
+import type { CommandDef, ShardCtx } from './contract';
 import type { Db } from '../shard/keyspace';
 import { E, arityError } from './errors';
 import { parseLL, parseSmallInt, INT64 } from '../util/parse';

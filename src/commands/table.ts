@@ -3,7 +3,7 @@
 // its getkeys fallbacks) and the unknown-command error texts.
 
 import { META, type CommandMeta, type KeySpecMeta } from './meta';
-import type { CommandDef } from './types';
+import type { CommandDef } from './contract';
 
 export interface Command {
   name: string;

@@ -1,7 +1,7 @@
 // Sorted set commands (Redis 7.0 t_zset.c semantics).
 
 import { parseScanCursor } from '../util/parse';
-import type { CommandDef, ShardCtx } from './types';
+import type { CommandDef, ShardCtx } from './contract';
 import type { Value } from '../shard/keyspace';
 import { E } from './errors';
 import { parseDouble, parseLL, parseSmallInt, INT64 } from '../util/parse';

@@ -23,7 +23,7 @@
 // never a crash or a half-built value. Streams and module values are not
 // supported yet (RdbError 'unsupported').
 
-import type { ShardConfig } from '../commands/types';
+import type { ShardConfig } from '../commands/contract';
 import type { Value } from '../shard/keyspace';
 import { ListValue } from '../types/list';
 import { SetValue, maxIntsetEntries } from '../types/set';

@@ -25,7 +25,7 @@ import { ReplyWriter } from '../protocol/reply';
 import { K_ADMIN } from '../ring/records';
 import { unknownSubcommandError } from '../commands/table';
 import type { Command } from '../commands/table';
-import type { NodeCtx } from '../commands/types';
+import type { NodeCtx } from '../commands/contract';
 import type { Txn } from '../cluster/coordinator';
 import type { Conn } from './conn';
 import { argStrings, firstError, mergeParts, MULTI_SHARD, type Server } from './server';

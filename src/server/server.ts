@@ -22,7 +22,7 @@ import type { Config } from './config';
 import { CommandTable, Command, unknownCommandError, unknownSubcommandError } from '../commands/table';
 import { buildCommandTable } from '../commands/index';
 import { arityError, E } from '../commands/errors';
-import type { MergeKind, NodeCtx } from '../commands/types';
+import type { MergeKind, NodeCtx } from '../commands/contract';
 import type { Logger } from 'pino';
 
 import { VERSION, KEYSHARD_VERSION } from '../version';

@@ -7,7 +7,7 @@
 // offers the key to its waiters in arrival order (Redis's
 // handleClientsBlockedOnKeys). Timeouts are checked by the worker loop.
 
-import type { ShardCtx } from '../commands/types';
+import type { ShardCtx } from '../commands/contract';
 import { K_WAKE as WAKE_KIND } from '../ring/records';
 
 export interface Waiter {

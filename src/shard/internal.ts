@@ -9,7 +9,7 @@
 //   __config name value    → update a live setting
 //   __resetstat
 
-import type { ShardCtx, ShardHandler } from '../commands/types';
+import type { ShardCtx, ShardHandler } from '../commands/contract';
 import { encodeValue, decodeValue } from './serialize';
 
 interface CmdStat {

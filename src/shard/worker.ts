@@ -12,7 +12,7 @@ import {
 } from '../ring/records';
 import { ReplyWriter } from '../protocol/reply';
 import { Keyspace } from './keyspace';
-import type { ShardCtx, ShardHandler } from '../commands/types';
+import type { ShardCtx, ShardHandler } from '../commands/contract';
 import { shardHandlers, shardProbes } from '../commands/index';
 import { internalHandlers } from './internal';
 import { parseFrame } from '../protocol/frame-args';

@@ -12,7 +12,7 @@
 // hash-max-listpack-entries; then hashtable for good.
 
 import type { RObject } from '../shard/keyspace';
-import type { ShardConfig } from '../commands/types';
+import type { ShardConfig } from '../commands/contract';
 import { registerCodec } from '../shard/serialize';
 
 export function hashMaxEntries(config: ShardConfig): number {

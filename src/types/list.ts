@@ -3,7 +3,7 @@
 // (LINSERT, LREM) shift the shorter side.
 
 import type { RObject } from '../shard/keyspace';
-import type { ShardConfig } from '../commands/types';
+import type { ShardConfig } from '../commands/contract';
 import { registerCodec } from '../shard/serialize';
 
 const MIN_CAP = 4;

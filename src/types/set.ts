@@ -15,7 +15,7 @@
 // order differs: an intset iterates in ascending numeric order.
 
 import type { RObject } from '../shard/keyspace';
-import type { ShardConfig } from '../commands/types';
+import type { ShardConfig } from '../commands/contract';
 import { registerCodec } from '../shard/serialize';
 import { parseLL, parseSmallInt } from '../util/parse';
 

@@ -12,7 +12,7 @@
 // compare code unit by code unit, which is memcmp order).
 
 import type { RObject } from '../shard/keyspace';
-import type { ShardConfig } from '../commands/types';
+import type { ShardConfig } from '../commands/contract';
 import { registerCodec } from '../shard/serialize';
 
 const MAX_LEVEL = 32;

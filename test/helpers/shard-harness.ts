@@ -3,7 +3,7 @@
 // test/*.test.ts.
 import { ReplyWriter } from '../../src/protocol/reply';
 import { Keyspace } from '../../src/shard/keyspace';
-import type { CommandDef, ShardCtx } from '../../src/commands/types';
+import type { CommandDef, ShardCtx } from '../../src/commands/contract';
 
 export function shardHarness(defs: CommandDef[], proto: 2 | 3 = 2) {
   const byName = new Map(defs.map((d) => [d.name, d]));

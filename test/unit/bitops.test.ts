@@ -2,7 +2,7 @@ import { describe, test, expect, beforeEach } from 'vitest';
 import { shardHarness } from '../helpers/shard-harness';
 import { commands as bitCommands } from '../../src/commands/bitops';
 import { commands as stringCommands } from '../../src/commands/string';
-import type { CommandDef } from '../../src/commands/types';
+import type { CommandDef } from '../../src/commands/contract';
 
 const extra: CommandDef[] = [
   { name: 'rpush', run: (c, a) => { c.db.set(a[1], { type: 'list' }); c.w.int(1); } },

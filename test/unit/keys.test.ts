@@ -4,7 +4,7 @@ import { commands, scanCursorSlot } from '../../src/commands/keys';
 import { Keyspace } from '../../src/shard/keyspace';
 import { ReplyWriter } from '../../src/protocol/reply';
 import { slotOfString } from '../../src/cluster/slot';
-import type { ShardCtx } from '../../src/commands/types';
+import type { ShardCtx } from '../../src/commands/contract';
 import { int, bulk, err, NIL, parse } from '../helpers/resp';
 
 const OK = '+OK\r\n';

@@ -5,7 +5,7 @@ import { commands as keyCommands } from '../../src/commands/keys';
 import { commands as stringCommands } from '../../src/commands/string';
 import { ListValue } from '../../src/types/list';
 import { encodeValue, decodeValue } from '../../src/shard/serialize';
-import type { ShardCtx } from '../../src/commands/types';
+import type { ShardCtx } from '../../src/commands/contract';
 import { int, bulk, arr, bulks, err, NIL, NILARR, WRONGTYPE } from '../helpers/resp';
 
 const all = [...commands, ...keyCommands, ...stringCommands];

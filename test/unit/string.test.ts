@@ -1,7 +1,7 @@
 import { describe, test, expect, beforeEach, afterEach, vi } from 'vitest';
 import { shardHarness } from '../helpers/shard-harness';
 import { commands } from '../../src/commands/string';
-import type { CommandDef } from '../../src/commands/types';
+import type { CommandDef } from '../../src/commands/contract';
 import { int, bulk, err, NIL, WRONGTYPE } from '../helpers/resp';
 
 // A stand-in list value and a DEL, so type errors and deletions can be set up.

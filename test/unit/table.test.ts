@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { META } from '../../src/commands/meta';
 import { buildTable, unknownCommandError, unknownSubcommandError, type CommandTable } from '../../src/commands/table';
 import { commands as commandCmds } from '../../src/commands/command';
-import type { CommandDef } from '../../src/commands/types';
+import type { CommandDef } from '../../src/commands/contract';
 import { ReplyWriter } from '../../src/protocol/reply';
 
 const noop = () => {};

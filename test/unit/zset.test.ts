@@ -6,7 +6,7 @@ import { commands as strings } from '../../src/commands/string';
 import { commands as sets } from '../../src/commands/set';
 import { ZsetValue } from '../../src/types/zset';
 import { encodeValue, decodeValue } from '../../src/shard/serialize';
-import type { ShardCtx } from '../../src/commands/types';
+import type { ShardCtx } from '../../src/commands/contract';
 import { int, bulk, arr, bulks, err, NIL, WRONGTYPE } from '../helpers/resp';
 
 const SYNTAX = err('ERR syntax error');
