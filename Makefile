@@ -22,7 +22,7 @@ build: install
 	./node_modules/.bin/tsc -p tsconfig.json
 
 run: build
-	node dist/server/main.js $(ARGS)
+	node dist/acceptor/main.js $(ARGS)
 
 test: build system-deps
 	./node_modules/.bin/vitest run

@@ -41,7 +41,7 @@ function workload(name, count, valueLen, chunking) {
   return { name, count, chunks, bytes: chunks.reduce((n, c) => n + c.length, 0) };
 }
 
-// Minimal acceptor input path: same buffering policy as src/server/server.ts.
+// Minimal acceptor input path: same buffering policy as src/acceptor/acceptor.ts.
 function scannerPass(w, sc) {
   let inBuf = null, inPos = 0, inLen = 0, needBytes = 0, cmds = 0, argBytes = 0;
   for (const chunk of w.chunks) {

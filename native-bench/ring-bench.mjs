@@ -26,7 +26,7 @@ if (!fs.existsSync(ringJs)) {
 }
 const { createRingBuffer, RingProducer, RingConsumer, RING_SEQ_INDEX, RING_HEAD_INDEX, RING_SLEEPING_INDEX } = createRequire(import.meta.url)(ringJs);
 
-// Same size as the production request/reply rings (src/server/shards.ts).
+// Same size as the production request/reply rings (src/shardset/shard-set.ts).
 const RING_BYTES = 4 * 1024 * 1024;
 const GO = 0;
 const DONE = 1;

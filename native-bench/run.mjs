@@ -39,7 +39,7 @@ const HELP = `usage: node native-bench/run.mjs [options]
   --out FILE            JSON result path (default native-bench/results/bench-<time>.json)
   --no-docs             do not update docs/BENCHMARKS.md
 env KEYSHARD_CMD: shell template for the keyshard server, with {port} and {shards}
-  (default: node dist/server/main.js --port {port} --shards {shards} --save "" --appendonly no)`;
+  (default: node dist/acceptor/main.js --port {port} --shards {shards} --save "" --appendonly no)`;
 
 function defaultShards() {
   const n = os.availableParallelism ? os.availableParallelism() : os.cpus().length;

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
 import { startServer, Spawned } from './helpers/server';
-import { slotOfString, slotRanges } from '../src/cluster/slot';
+import { slotOfString, slotRanges } from '../src/util/slot';
 
 const SHARDS = 4;
 

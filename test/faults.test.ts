@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient, frame, startServer, Spawned } from './helpers/server';
 import { bulk, err, int, NIL, arr } from './helpers/resp';
-import { slotOfString, slotRanges } from '../src/cluster/slot';
+import { slotOfString, slotRanges } from '../src/util/slot';
 
 const OK = '+OK\r\n';
 const MSET_ARITY = err("ERR wrong number of arguments for 'mset' command");

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
 import { startServer, Spawned, RawClient, frame } from './helpers/server';
-import { slotOfString, slotRanges } from '../src/cluster/slot';
+import { slotOfString, slotRanges } from '../src/util/slot';
 
 function shardOf(key: string, shards: number): number {
   const slot = slotOfString(key);

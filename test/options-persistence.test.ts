@@ -192,7 +192,7 @@ describe('a config file asking for persistence and eviction', () => {
     const conf = path.join(tmp, 'ks.conf');
     fs.writeFileSync(conf, 'appendonly yes\nsave 900 1\nmaxmemory 100mb\ntimeout 0\n');
     const port = await freePort();
-    const main = path.join(__dirname, '..', 'dist', 'server', 'main.js');
+    const main = path.join(__dirname, '..', 'dist', 'acceptor', 'main.js');
     const proc = spawn(process.execPath, [main, conf, '--port', String(port), '--shards', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     proc.stdout!.on('data', (d) => (out += d));

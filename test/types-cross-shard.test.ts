@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
 import { spawn, ChildProcess, execFileSync } from 'node:child_process';
 import { startServer, Spawned, freePort, RawClient, frame } from './helpers/server';
-import { slotOfString, slotRanges } from '../src/cluster/slot';
+import { slotOfString, slotRanges } from '../src/util/slot';
 
 const SPREAD = 4;
 const RANGES = slotRanges(SPREAD);

@@ -91,10 +91,10 @@ export function keyshardSpec({ repoRoot, port, shards }) {
     const cmd = tpl.replaceAll('{port}', String(port)).replaceAll('{shards}', String(shards));
     return { name: 'keyshard', file: '/bin/sh', args: ['-c', `exec ${cmd}`], cwd: repoRoot, port, shards, display: cmd };
   }
-  const main = path.join(repoRoot, 'dist/server/main.js');
+  const main = path.join(repoRoot, 'dist/acceptor/main.js');
   if (!fs.existsSync(main)) throw new Error(`${main} not found: run \`make build\` first (or set KEYSHARD_CMD)`);
   const args = [main, '--port', String(port), '--shards', String(shards), '--save', '', '--appendonly', 'no'];
-  return { name: 'keyshard', file: process.execPath, args, cwd: repoRoot, port, shards, display: `node dist/server/main.js --port ${port} --shards ${shards}` };
+  return { name: 'keyshard', file: process.execPath, args, cwd: repoRoot, port, shards, display: `node dist/acceptor/main.js --port ${port} --shards ${shards}` };
 }
 
 export function redisSpec({ port, cwd }) {

@@ -2,7 +2,7 @@
 // server's Config (src/server/config.ts).
 
 import type { CommandDef, NodeCtx } from './contract';
-import type { Config } from '../server/config';
+import type { Config } from '../config/config';
 import { E } from './errors';
 
 const HELP = [

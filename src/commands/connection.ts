@@ -1,94 +1,17 @@
 // Connection commands, run on the acceptor (networking.c / acl.c / db.c
 // semantics): PING ECHO QUIT RESET HELLO AUTH SELECT and CLIENT.
 
-import type { Socket } from 'node:net';
-import type { CommandDef, NodeCtx } from './contract';
+import { ReplyMode, type AcceptorView, type ClientView, type CommandDef, type NodeCtx } from './contract';
 import type { ReplyWriter } from '../protocol/reply';
-import { ReplyMode } from '../server/conn';
 import { VERSION } from '../version';
 import { E, arityError } from './errors';
 import { parseLL } from '../util/parse';
 import { asciiUpper, unknownSubcommandError } from './table';
 
-// ------------------------------------------------------------ narrow views
-// The fields of Conn/Server these commands touch, so the handlers (and the
-// unit tests) don't depend on the whole acceptor.
-
-export interface ConnView {
-  readonly id: number;
-  blockedSeq: number;
-  name: string;
-  proto: 2 | 3;
-  db: number;
-  authed: boolean;
-  libName: string;
-  libVer: string;
-  readonly createdAt: number;
-  lastInteraction: number;
-  lastCmd: string;
-  /** Extra CLIENT LIST flag letters other subsystems set ('x', 'P' …); 'N' when none. */
-  flags: string;
-  noEvict: boolean;
-  /** Queued transaction commands, null outside MULTI. */
-  multi: unknown[] | null;
-  replyMode: ReplyMode;
-  nextSeq: number;
-  closeAfterSeq: number;
-  silent: Set<number> | null;
-  inBuf: Buffer | null;
-  inPos: number;
-  inLen: number;
-  out: Buffer;
-  outLen: number;
-  readonly socket: Socket;
-}
-
-export interface ConfigView {
-  get(name: string): string | undefined;
-  num(name: string): number;
-  configFile?: string | null;
-}
-
-export interface CmdStatView {
-  calls: number;
-  usec: number;
-  failed: number;
-  rejected: number;
-}
-
-export interface ServerView {
-  conns: Map<number, ConnView>;
-  xblocks: { unblock(connId: number, withError: boolean): boolean };
-  txn: { reset(conn: any): void };
-  adminCall(shard: number, args: string[]): Promise<Buffer>;
-  config: ConfigView;
-  stats: {
-    totalConnections: number;
-    rejectedConnections: number;
-    totalCommands: number;
-    netInput: number;
-    netOutput: number;
-    lastSave: number;
-    [k: string]: number;
-  };
-  cmdStats: Map<string, CmdStatView>;
-  errStats: Map<string, number>;
-  links: unknown[];
-  ranges: Array<[number, number]>;
-  readonly startedAt: number;
-  readonly runId: string;
-  readonly port: number;
-  shardStats(): Promise<any[]>;
-  shutdown(reason: string): Promise<void>;
-  dropConn(conn: ConnView): void;
-  markReplySilence(conn: ConnView, seq: number): void;
-  isShuttingDown?(): boolean;
-}
-
-interface Ctx extends NodeCtx {
-  conn: ConnView;
-  server: ServerView;
-}
+// The handlers see the acceptor through the contract's views and intents.
+export type ConnView = ClientView;
+export type ServerView = AcceptorView;
+type Ctx = NodeCtx;
 
 // ------------------------------------------------------------ helpers
 
@@ -204,10 +127,6 @@ function typeOf(c: ConnView): number {
   return isPubsub(c) ? 2 : 0;
 }
 
-function seqOf(c: ConnView): number {
-  return c.nextSeq - 1;
-}
-
 // ------------------------------------------------------------ commands
 
 function ping(c: Ctx, a: string[]): void {
@@ -225,16 +144,12 @@ function ping(c: Ctx, a: string[]): void {
 
 function quit(c: Ctx): void {
   c.w.ok();
-  c.conn.closeAfterSeq = seqOf(c.conn);
+  c.server.closeAfterReply(c.conn);
 }
 
 function reset(c: Ctx): void {
   const conn = c.conn;
-  // RESET clears REPLY OFF before replying, so its own reply goes out; a
-  // pending SKIP (mode already back to On) still swallows it.
-  if (conn.replyMode === ReplyMode.Off) conn.silent?.delete(seqOf(conn));
-  conn.replyMode = ReplyMode.On;
-  c.server.txn.reset(conn);
+  c.server.resetClient(conn);
   conn.db = 0;
   conn.proto = 2;
   c.w.proto = 2;
@@ -396,13 +311,7 @@ async function clientUnblock(c: Ctx, a: string[]): Promise<void> {
   }
   const id = parseLL(a[2]);
   if (id === null) return w.error(E.NOTINT);
-  const target = c.server.conns.get(Number(id));
-  if (target === undefined || target.blockedSeq < 0) return w.int(0);
-  if (c.server.xblocks.unblock(Number(id), mode === 'ERROR')) return w.int(1);
-  const replies: Buffer[] = await Promise.all(
-    c.server.links.map((_: unknown, k: number) => c.server.adminCall(k, ['__clientunblock', String(id), mode])),
-  );
-  w.int(replies.some((r) => r.latin1Slice(0, 4) === ':1\r\n') ? 1 : 0);
+  w.int((await c.server.unblockClient(Number(id), mode === 'ERROR')) ? 1 : 0);
 }
 
 function clientSetinfo(c: Ctx, a: string[]): void {
@@ -501,7 +410,7 @@ function clientKill(c: Ctx, a: string[]): void {
       if (skipme) continue;
       closeSelf = true;
     } else {
-      c.server.dropConn(cl);
+      c.server.killClient(cl);
     }
     killed++;
   }
@@ -511,27 +420,18 @@ function clientKill(c: Ctx, a: string[]): void {
   } else {
     w.int(killed);
   }
-  if (closeSelf) self.closeAfterSeq = seqOf(self);
+  if (closeSelf) c.server.closeAfterReply(self);
 }
 
 function clientReply(c: Ctx, a: string[]): void {
-  const conn = c.conn, seq = seqOf(conn);
   const mode = a[2].toLowerCase();
   if (mode === 'on') {
-    // Flags are cleared before the +OK is queued, so it is always sent.
-    conn.silent?.delete(seq);
-    conn.replyMode = ReplyMode.On;
+    c.server.setReplyMode(c.conn, ReplyMode.On);
     c.w.ok();
   } else if (mode === 'off') {
-    conn.replyMode = ReplyMode.Off;
-    c.server.markReplySilence(conn, seq);
+    c.server.setReplyMode(c.conn, ReplyMode.Off);
   } else if (mode === 'skip') {
-    if (conn.replyMode !== ReplyMode.Off) {
-      // markReplySilence would consume SKIP on this very command; the skip
-      // is meant for the next one.
-      (conn.silent ??= new Set()).add(seq);
-      conn.replyMode = ReplyMode.Skip;
-    }
+    c.server.setReplyMode(c.conn, ReplyMode.Skip);
   } else {
     c.w.error(E.SYNTAX);
   }

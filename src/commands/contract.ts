@@ -1,7 +1,13 @@
-// Shapes shared by the command table, the shard workers and the acceptor.
+// The handler contract: what a shard handler (ShardCtx) and an acceptor
+// handler (NodeCtx) may see and do, and how a command declares its
+// behaviour (CommandDef). Shared by the command table, the shard workers
+// and the acceptor; nothing here knows their classes.
 
+import type { Socket } from 'node:net';
 import type { ReplyWriter } from '../protocol/reply';
-import type { Db, Keyspace } from '../shard/keyspace';
+import type { CommandTable } from './table';
+import type { Config } from '../config/config';
+import type { Db, Keyspace } from '../store/keyspace';
 
 /** What a shard handler sees. One context per worker, re-pointed per command. */
 export interface ShardCtx {
@@ -41,11 +47,8 @@ export type BlockFn = (
   onTimeout: (c: ShardCtx) => void,
 ) => void;
 
-export interface ShardConfig {
-  protoMaxBulkLen: number;
-  databases: number;
-  [name: string]: number | string;
-}
+export type { ShardConfig } from '../store/settings';
+import type { ShardConfig } from '../store/settings';
 
 /**
  * A shard handler. `a` holds every argument as a latin1 string (one char per
@@ -98,11 +101,118 @@ export type ShardHandlerKeys = (c: ShardCtx, a: string[]) => string[];
 /** Acceptor-side handler. Async handlers may await shard round trips. */
 export type NodeHandler = (c: NodeCtx, a: string[]) => void | Promise<void>;
 
-/** Minimal view of the acceptor a node handler gets; see src/server/server.ts. */
+/** CLIENT REPLY modes. */
+export const enum ReplyMode {
+  On = 0,
+  Off = 1,
+  Skip = 2,
+}
+
+/**
+ * A client connection as acceptor handlers see it: its identity and the
+ * attributes commands set (name, protocol, db, auth), and, read-only, what
+ * CLIENT LIST and INFO report. Output order, sequence numbers and closing
+ * belong to the acceptor: handlers ask for them through AcceptorView's intents.
+ */
+export interface ClientView {
+  readonly id: number;
+  name: string;
+  proto: 2 | 3;
+  db: number;
+  authed: boolean;
+  libName: string;
+  libVer: string;
+  noEvict: boolean;
+  /** Extra CLIENT LIST flag letters other subsystems set ('x', 'P' …); 'N' when none. */
+  flags: string;
+  readonly createdAt: number;
+  readonly lastInteraction: number;
+  readonly lastCmd: string;
+  /** A blocking command of this client is waiting (its sequence number), or -1. */
+  readonly blockedSeq: number;
+  /** Queued transaction commands, null outside MULTI. */
+  readonly multi: readonly unknown[] | null;
+  readonly replyMode: ReplyMode;
+  /** The connection closes once this reply is out (QUIT, CLIENT KILL of itself), or -1. */
+  readonly closeAfterSeq: number;
+  readonly inBuf: Buffer | null;
+  readonly inPos: number;
+  readonly inLen: number;
+  readonly out: Buffer;
+  readonly outLen: number;
+  readonly socket: Socket;
+  /** Loopback client (enable-*-command local, enable-protected-configs local). */
+  readonly local: boolean;
+}
+
+export interface CmdStatView {
+  calls: number;
+  usec: number;
+  failed: number;
+  rejected: number;
+}
+
+export interface AcceptorStats {
+  totalConnections: number;
+  rejectedConnections: number;
+  totalCommands: number;
+  netInput: number;
+  netOutput: number;
+  lastSave: number;
+  [k: string]: number;
+}
+
+/** What acceptor handlers may read of the acceptor, and the intents they may ask of it. */
+export interface AcceptorView {
+  readonly table: CommandTable;
+  readonly conns: ReadonlyMap<number, ClientView>;
+  readonly config: Config;
+  readonly stats: AcceptorStats;
+  readonly cmdStats: ReadonlyMap<string, CmdStatView>;
+  readonly errStats: ReadonlyMap<string, number>;
+  readonly shardCount: number;
+  readonly ranges: ReadonlyArray<readonly [number, number]>;
+  readonly startedAt: number;
+  readonly runId: string;
+  readonly port: number;
+  isShuttingDown(): boolean;
+  /** Run an internal op on one shard, in order with client commands. */
+  adminCall(shard: number, args: string[]): Promise<Buffer>;
+  /** Every shard's statistics (INFO), one JSON object per shard. */
+  shardStats(): Promise<any[]>;
+  resetStats(): Promise<void>;
+  shutdown(reason: string): Promise<void>;
+
+  // ---- intents
+  /** Close conn once the reply of the command being run is written (QUIT, CLIENT KILL of itself). */
+  closeAfterReply(conn: ClientView): void;
+  /** Close another connection now (CLIENT KILL). */
+  killClient(conn: ClientView): void;
+  /** CLIENT REPLY ON|OFF|SKIP, from the command being run on. */
+  setReplyMode(conn: ClientView, mode: ReplyMode): void;
+  /** RESET: reply mode on, transaction and WATCHes dropped. */
+  resetClient(conn: ClientView): void;
+  /** MULTI/EXEC/DISCARD/WATCH/UNWATCH (src/acceptor/txn.ts). */
+  readonly txn: TransactionsView;
+  /** CLIENT UNBLOCK: end a blocked client's wait; true if it was blocked. */
+  unblockClient(id: number, withError: boolean): Promise<boolean>;
+  /** DEBUG KEYSHARD-FAULT on the acceptor. */
+  injectFault(where: 'dispatch' | 'merge'): void;
+}
+
+export interface TransactionsView {
+  multi(c: NodeCtx): void;
+  exec(c: NodeCtx): void | Promise<void>;
+  discard(c: NodeCtx): void;
+  watch(c: NodeCtx, a: string[]): void;
+  unwatch(c: NodeCtx): void;
+}
+
+/** What an acceptor handler sees. */
 export interface NodeCtx {
   w: ReplyWriter;
-  conn: any;
-  server: any;
+  conn: ClientView;
+  server: AcceptorView;
   /** Sequence number of this command's reply (node handlers that hand the reply off). */
   seq?: number;
   /** Set by a handler whose reply a shard sends instead (tagged with `seq`): write nothing. */

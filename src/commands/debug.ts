@@ -13,8 +13,8 @@
 
 import { cstr, formatError } from './errors';
 import type { CommandDef, NodeCtx } from './contract';
+import { OP_FAULT } from '../ring/ops';
 
-const ACCEPTOR_FAULTS = new Set(['dispatch', 'merge']);
 const SHARD_FAULTS = new Set(['handler', 'serve', 'timeout', 'expire', 'loop', 'exit']);
 
 const NOT_ALLOWED =
@@ -26,8 +26,8 @@ async function debugCommand(c: NodeCtx, a: string[]): Promise<void> {
   const sub = a[1].toLowerCase();
   if (sub === 'keyshard-fault' && a.length >= 3 && a.length <= 4) {
     const where = a[2].toLowerCase();
-    if (ACCEPTOR_FAULTS.has(where) && a.length === 3) {
-      c.server.fault = where;
+    if ((where === 'dispatch' || where === 'merge') && a.length === 3) {
+      c.server.injectFault(where);
       return c.w.ok();
     }
     if (SHARD_FAULTS.has(where)) {
@@ -35,10 +35,10 @@ async function debugCommand(c: NodeCtx, a: string[]): Promise<void> {
       if (!Number.isInteger(shard) || shard < 0 || shard >= c.server.shardCount) return c.w.error('ERR no such shard');
       if (where === 'exit') {
         // The shard is gone before it could answer.
-        void c.server.adminCall(shard, ['__fault', where]);
+        void c.server.adminCall(shard, [OP_FAULT, where]);
         return c.w.ok();
       }
-      await c.server.adminCall(shard, ['__fault', where]);
+      await c.server.adminCall(shard, [OP_FAULT, where]);
       return c.w.ok();
     }
     return c.w.error('ERR unknown fault point');

@@ -20,7 +20,7 @@ import {
   readRdbValue,
   verifyDumpPayload,
 } from '../persistence/rdb-value';
-import type { Value } from '../shard/keyspace';
+import type { Value } from '../store/keyspace';
 
 const INT64_MAX = 2n ** 63n - 1n;
 const TWO64 = 2n ** 64n;

@@ -3,7 +3,7 @@
 
 import type { CommandDef, ShardCtx } from './contract';
 import { E } from './errors';
-import { ZsetValue } from '../types/zset';
+import { ZsetValue } from '../store/zset';
 import { strictDouble, zaddGeneric } from './zset';
 import { parseLL } from '../util/parse';
 import {

@@ -2,9 +2,9 @@
 // option parsing and random-sampling helpers the set commands share.
 
 import type { CommandDef, ShardCtx } from './contract';
-import type { Value } from '../shard/keyspace';
+import type { Value } from '../store/keyspace';
 import { E, arityError } from './errors';
-import { HashValue, hashMaxEntries, hashMaxValue } from '../types/hash';
+import { HashValue, hashMaxEntries, hashMaxValue } from '../store/hash';
 import { parseLL, parseSmallInt } from '../util/parse';
 import { parseLongDouble, incrByFloatText } from '../util/longdouble';
 import { globMatch } from '../util/glob';

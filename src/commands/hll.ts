@@ -5,7 +5,7 @@
 // that recomputes it writes the key.
 
 import type { CommandDef, ShardCtx } from './contract';
-import type { Db } from '../shard/keyspace';
+import type { Db } from '../store/keyspace';
 import { E, cstr, formatError } from './errors';
 import {
   Hll, EMPTY_HLL, HLL_REGISTERS, ENC_DENSE, isValidHll, cachedCard, withCachedCard,

@@ -7,12 +7,12 @@
 // write lookups (db.peek) don't; both expire a stale key first.
 
 import type { CommandDef, ShardCtx } from './contract';
-import type { Db, Value } from '../shard/keyspace';
-import { typeOf } from '../shard/keyspace';
+import type { Db, Value } from '../store/keyspace';
+import { typeOf } from '../store/keyspace';
 import { E, cstr, formatError } from './errors';
 import { parseLL, parseSmallInt, INT64, parseScanCursor } from '../util/parse';
 import { globMatch, isPlainPattern } from '../util/glob';
-import { SLOTS, slotOfString } from '../cluster/slot';
+import { SLOTS, slotOfString } from '../util/slot';
 
 const INT_RANGE = 'ERR value is out of range, value must between -2147483648 and 2147483647';
 

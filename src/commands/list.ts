@@ -2,11 +2,11 @@
 // pops, which park through ShardCtx.block when no key has data.
 
 import type { CommandDef, ShardCtx } from './contract';
-import type { Value } from '../shard/keyspace';
+import type { Value } from '../store/keyspace';
 import type { ReplyWriter } from '../protocol/reply';
 import { E, arityError } from './errors';
 import { parseLL, parseSmallInt, parseDouble, INT64 } from '../util/parse';
-import { ListValue } from '../types/list';
+import { ListValue } from '../store/list';
 
 const LONG_MAX = 9223372036854775807; // as a double: 2^63
 

@@ -8,7 +8,7 @@
 import type { CommandDef, ShardCtx } from './contract';
 import { E } from './errors';
 import { parseLL } from '../util/parse';
-import { encodeValue } from '../shard/serialize';
+import { encodeValue } from '../store/serialize';
 import { replyHelp } from './keys';
 
 /** Map entry, key string header, value header: what a key costs beyond its bytes. */

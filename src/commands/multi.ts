@@ -1,11 +1,10 @@
 // Transactions: MULTI, EXEC, DISCARD, WATCH, UNWATCH. They live on the
-// acceptor (src/server/multi.ts), which queues a transaction's commands and
+// acceptor (src/acceptor/txn.ts), which queues a transaction's commands and
 // runs EXEC on the shards that own its keys.
 
 import type { CommandDef, NodeCtx } from './contract';
-import type { Transactions } from '../server/multi';
 
-const txn = (c: NodeCtx): Transactions => c.server.txn;
+const txn = (c: NodeCtx) => c.server.txn;
 
 export const commands: CommandDef[] = [
   { name: 'multi', node: (c) => txn(c).multi(c), txnControl: true },

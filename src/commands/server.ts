@@ -15,10 +15,10 @@ import type { CommandDef, NodeCtx } from './contract';
 import { E, arityError } from './errors';
 import { META } from './meta';
 import { unknownSubcommandError } from './table';
-import { slotOfString } from '../cluster/slot';
+import { slotOfString } from '../util/slot';
 import { VERSION, KEYSHARD_VERSION } from '../version';
-import type { CmdStatView, ServerView, ConnView } from './connection';
-import { notImplemented, MISSING_AOF, MISSING_RDB } from '../server/config';
+import type { CmdStatView, AcceptorView as ServerView, ClientView as ConnView } from './contract';
+import { notImplemented, MISSING_AOF, MISSING_RDB } from '../config/config';
 
 interface Ctx extends NodeCtx {
   conn: ConnView;

@@ -2,7 +2,7 @@
 
 import type { CommandDef, ShardCtx } from './contract';
 import { E } from './errors';
-import { SetValue, maxIntsetEntries } from '../types/set';
+import { SetValue, maxIntsetEntries } from '../store/set';
 import { parseLL, parseSmallInt } from '../util/parse';
 import {
   MAX_REPEAT_COUNT,

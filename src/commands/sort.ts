@@ -8,14 +8,14 @@
 // multi-shard path that gathers those keys first.
 
 import type { CommandDef, ShardCtx } from './contract';
-import type { Db, Value } from '../shard/keyspace';
+import type { Db, Value } from '../store/keyspace';
 import { E, cstr } from './errors';
 import { parseDouble } from '../util/parse';
 import { llArg } from './string';
-import { ListValue } from '../types/list';
-import type { SetValue } from '../types/set';
-import type { ZsetValue } from '../types/zset';
-import type { HashValue } from '../types/hash';
+import { ListValue } from '../store/list';
+import type { SetValue } from '../store/set';
+import type { ZsetValue } from '../store/zset';
+import type { HashValue } from '../store/hash';
 
 /** One element being sorted, with what it sorts by. */
 interface SortItem {

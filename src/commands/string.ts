@@ -2,7 +2,7 @@
 // integer value is simply its decimal text, so INCR parses and prints.
 
 import type { CommandDef, ShardCtx } from './contract';
-import type { Db } from '../shard/keyspace';
+import type { Db } from '../store/keyspace';
 import { E, arityError } from './errors';
 import { parseLL, parseSmallInt, INT64 } from '../util/parse';
 import { incrByFloatText } from '../util/longdouble';

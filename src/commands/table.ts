@@ -348,6 +348,18 @@ export class CommandTable {
    * argv doesn't say where (bad numkeys …): run it on one shard and let its
    * handler report the error.
    */
+  /**
+   * Timeout of a blocking command in ms (0 = forever), from the position its
+   * spec gives the `timeout` argument: first (BLMPOP, BZMPOP) or last (BLPOP,
+   * BLMOVE, …). An invalid value counts as forever here: the command's own
+   * handler answers the error on its first run.
+   */
+  blockTimeoutMs(cmd: Command, a: readonly string[]): number {
+    const s = cmd.meta.args?.[0]?.name === 'timeout' ? a[1] : a[a.length - 1];
+    const v = Number(s);
+    return Number.isFinite(v) && v > 0 ? Math.ceil(v * 1000) : 0;
+  }
+
   keyIndexes(cmd: Command, argc: number, arg: ArgFn): readonly number[] | null {
     // Redis only looks for keys once arity passed; its getkeys procs rely on it.
     const arity = cmd.arity;

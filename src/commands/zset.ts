@@ -2,12 +2,12 @@
 
 import { parseScanCursor } from '../util/parse';
 import type { CommandDef, ShardCtx } from './contract';
-import type { Value } from '../shard/keyspace';
+import type { Value } from '../store/keyspace';
 import { E } from './errors';
 import { parseDouble, parseLL, parseSmallInt, INT64 } from '../util/parse';
 import { globMatch } from '../util/glob';
-import { ZsetValue, zsetLimits } from '../types/zset';
-import type { SetValue } from '../types/set';
+import { ZsetValue, zsetLimits } from '../store/zset';
+import type { SetValue } from '../store/set';
 import { formatDouble } from '../protocol/double';
 
 // ------------------------------------------------------------ parsing

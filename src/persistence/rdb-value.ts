@@ -23,12 +23,12 @@
 // never a crash or a half-built value. Streams and module values are not
 // supported yet (RdbError 'unsupported').
 
-import type { ShardConfig } from '../commands/contract';
-import type { Value } from '../shard/keyspace';
-import { ListValue } from '../types/list';
-import { SetValue, maxIntsetEntries } from '../types/set';
-import { HashValue, hashMaxEntries, hashMaxValue } from '../types/hash';
-import { ZsetValue, zsetLimits } from '../types/zset';
+import type { ShardConfig } from '../store/settings';
+import type { Value } from '../store/keyspace';
+import { ListValue } from '../store/list';
+import { SetValue, maxIntsetEntries } from '../store/set';
+import { HashValue, hashMaxEntries, hashMaxValue } from '../store/hash';
+import { ZsetValue, zsetLimits } from '../store/zset';
 import { formatDouble } from '../protocol/double';
 import { parseDouble, parseLL, parseSmallInt } from '../util/parse';
 import { lzfCompress, lzfDecompress } from './lzf';

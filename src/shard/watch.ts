@@ -9,7 +9,7 @@
 // expired when it was watched is "stale"; its deletion is no change, and
 // EXEC fails if a key that was live at WATCH time has expired since.
 
-import type { Keyspace } from './keyspace';
+import type { Keyspace } from '../store/keyspace';
 
 interface WatchedKey {
   conn: number;

@@ -3,39 +3,24 @@
 // command, and appends the reply to its reply ring tagged as the request
 // was. See docs/ARCHITECTURE.md.
 
-import { workerData, MessagePort } from 'node:worker_threads';
-import pino from 'pino';
+import { workerData } from 'node:worker_threads';
+import { shardLogger } from '../util/log';
 import { performance } from 'node:perf_hooks';
 import { RingConsumer, RingProducer } from '../ring/ring';
 import {
-  REQ_HEADER, REP_HEADER, K_CMD, K_PART, K_HOLD, K_CTRL, K_RELEASE, K_ADMIN, K_WAKE, RF_ERROR, RQ_INTERNAL,
+  REQ_HEADER, REP_HEADER, K_CMD, K_PART, K_HOLD, K_CTRL, K_RELEASE, K_ADMIN, RF_ERROR, RQ_INTERNAL, reqDb, writeRepHeader,
 } from '../ring/records';
 import { ReplyWriter } from '../protocol/reply';
-import { Keyspace } from './keyspace';
+import { Keyspace } from '../store/keyspace';
 import type { ShardCtx, ShardHandler } from '../commands/contract';
-import { shardHandlers, shardProbes } from '../commands/index';
+import { shardHandlers } from '../commands/index';
 import { internalHandlers } from './internal';
 import { parseFrame } from '../protocol/frame-args';
 import { BlockedClients, Waiter } from './blocking';
 import { Watches } from './watch';
 import { copyBytes } from '../util/bytes';
 import { scaledUsec, timeThisCall } from '../util/sampling';
-
-export interface WorkerInit {
-  shard: number;
-  shards: number;
-  slotLo: number;
-  slotHi: number;
-  databases: number;
-  reqSab: SharedArrayBuffer;
-  ctrlSab: SharedArrayBuffer;
-  repSab: SharedArrayBuffer;
-  bellSab: SharedArrayBuffer;
-  reqPort: MessagePort;
-  ctrlPort: MessagePort;
-  repPort: MessagePort;
-  config: Record<string, number | string>;
-}
+import type { ShardInit } from '../ring/shard-init';
 
 interface CmdStat {
   calls: number;
@@ -48,7 +33,7 @@ interface CmdStat {
 
 const newStat = (): CmdStat => ({ calls: 0, usec: 0, failed: 0, timedCalls: 0, timedUsec: 0 });
 
-const init = workerData as WorkerInit;
+const init = workerData as ShardInit;
 const req = new RingConsumer(init.reqSab, init.reqPort);
 const ctrl = new RingConsumer(init.ctrlSab, init.ctrlPort);
 const rep = new RingProducer(init.repSab, init.repPort);
@@ -104,13 +89,8 @@ const blockFn: ShardCtx['block'] = (keys, timeoutMs, serve, onTimeout) => {
   ks.stats.blocked = blocked.count;
 };
 
-// This thread never returns to its event loop, so console output (posted to
-// the main thread asynchronously) would only appear at exit: log with
-// synchronous writes instead, in the acceptor's JSON-lines format.
-const log = pino(
-  { level: init.config.loglevel === 'debug' || init.config.loglevel === 'verbose' ? 'debug' : 'info', base: { pid: process.pid, shard: init.shard } },
-  pino.destination({ dest: typeof init.config.logfile === 'string' && init.config.logfile !== '' ? init.config.logfile : 1, sync: true }),
-);
+// Synchronous log lines: this thread never returns to its event loop.
+const log = shardLogger(String(init.config.loglevel ?? 'notice'), String(init.config.logfile ?? ''), init.shard);
 
 // Every path that runs command code is guarded as the handler call is: a
 // bug answers that one client with an error and the shard carries on (its
@@ -170,113 +150,18 @@ function serveBlocked(): void {
   blocked.serveReady(serveWaiter);
   ks.stats.blocked = blocked.count;
 }
-const internal = internalHandlers(ctx, commandStats, () => errorStats, resetStats);
-// Waiters of a vanished client go away silently; CLIENT UNBLOCK ends a wait
-// with the timeout reply or an UNBLOCKED error.
-internal.set('__unblock', (c, a) => {
-  c.w.int(blocked.dropConn(Number(a[1]), K_CMD));
-  ks.stats.blocked = blocked.count;
-});
-// Cross-shard waits (src/cluster/xblock.ts): a watcher fires once when one
-// of its keys is written, popping nothing.
-const watchServe = (): boolean => true;
-const watchTimeout = (): void => {};
-internal.set('__watchkeys', (c, a) => {
-  blocked.add({
-    kind: K_WAKE,
-    tag1: Number(a[1]),
-    tag2: 0,
-    proto: 2,
-    db: c.db.index,
-    keys: a.slice(2),
-    deadline: Infinity,
-    serve: watchServe,
-    onTimeout: watchTimeout,
-    done: false,
-  });
-  c.w.ok();
-});
-internal.set('__unwatch', (c, a) => {
-  c.w.int(blocked.dropConn(Number(a[1]), K_WAKE));
-});
-internal.set('__fault', (c, a) => {
-  if (a[1] === 'exit') process.exit(70);
-  fault = a[1] as Fault;
-  c.w.ok();
-});
-internal.set('__clientunblock', (c, a) => {
-  const ok = blocked.unblock(Number(a[1]), a[2] === 'ERROR', (b, err) => {
-    const saveProto = w.proto;
-    const saveLen = w.len;
-    // Emit the unblocked client's reply first, then restore this reply.
-    const mine = Buffer.from(w.buf.subarray(0, saveLen));
-    w.reset();
-    w.proto = b.proto;
-    ctx.db = ks.dbs[b.db];
-    if (err) w.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
-    else {
-      try {
-        b.onTimeout(ctx);
-      } catch (e) {
-        internalError(e);
-      }
-    }
-    emitReply(K_CMD, b.tag1, b.tag2);
-    w.reset();
-    w.proto = saveProto;
-    w.rawBuf(mine);
-  });
-  c.w.int(ok ? 1 : 0);
-  ks.stats.blocked = blocked.count;
-});
-
-// WATCH / UNWATCH / EXEC's check (src/shard/watch.ts). The db is the record's.
-internal.set('__txwatch', (c, a) => {
-  watches.watch(Number(a[1]), c.db.index, a.slice(2));
-  c.w.ok();
-});
-internal.set('__txforget', (c, a) => {
-  watches.forget(Number(a[1]));
-  c.w.ok();
-});
-internal.set('__txcheck', (c, a) => {
-  c.w.int(watches.check(Number(a[1])) ? 1 : 0);
-});
-// __exec <conn> <frame>…: a whole MULTI/EXEC whose keys all live here, run
-// as one step of this shard (nothing else interleaves, blocked clients are
-// served after it, the clock is frozen for its length as in Redis). <conn>
-// is the connection whose WATCHes to check first, or 0.
-internal.set('__exec', (c, a) => {
-  const conn = Number(a[1]);
-  const frames = a.slice(2);
-  const proto = c.w.proto;
-  const db = c.db.index;
-  if (conn !== 0 && watches.check(conn)) {
-    c.w.nilArray();
-    return;
-  }
-  const parts: Buffer[] = [];
-  execNow = Date.now();
-  for (const f of frames) {
-    const fb = Buffer.from(f, 'latin1');
-    runFrame(fb, 0, fb.length, proto, db, false, false);
-    parts.push(Buffer.from(w.buf.subarray(0, w.len)));
-  }
-  execNow = 0;
-  w.reset();
-  w.proto = proto;
-  ctx.db = ks.dbs[db];
-  w.arr(parts.length);
-  for (const p of parts) w.rawBuf(p);
-});
-
-// __probe <command args…>: the extra keys a command will read (SORT patterns).
-const probes = shardProbes();
-internal.set('__probe', (c, a) => {
-  const p = probes.get(a[1].toLowerCase());
-  const keys = p ? p(c, a.slice(1)) : [];
-  c.w.arr(keys.length);
-  for (const k of keys) c.w.bulk(k);
+const internal = internalHandlers({
+  ctx,
+  blocked,
+  watches,
+  commandStats,
+  errorStats: () => errorStats,
+  resetStats,
+  runFrame: (frame, proto, db) => runFrame(frame, 0, frame.length, proto, db, false, false),
+  setExecClock: (now) => (execNow = now),
+  emitReply,
+  internalError,
+  setFault: (f) => (fault = f as Fault),
 });
 
 let errorStats = new Map<string, number>();
@@ -336,15 +221,6 @@ function waitReplySpace(): void {
   rep.waitForSpace(50);
 }
 
-function writeRepHeader(b: Buffer, off: number, kind: number, flags: number, tag1: number, tag2: number): void {
-  b[off] = kind;
-  b[off + 1] = flags;
-  b[off + 2] = 0;
-  b[off + 3] = 0;
-  b.writeUInt32LE(tag1, off + 4);
-  b.writeUInt32LE(tag2, off + 8);
-}
-
 interface Entry {
   h: ShardHandler;
   stat: CmdStat;
@@ -386,8 +262,7 @@ function resolve(argc: number, allowInternal: boolean): Entry | undefined {
 let execNow = 0;
 
 function runCommand(buf: Buffer, off: number, end: number, allowInternal: boolean, canBlock = false): void {
-  const db = buf[off + 12] | (buf[off + 13] << 8) | (buf[off + 14] << 16) | (buf[off + 15] << 24);
-  runFrame(buf, off + REQ_HEADER, end, buf[off + 1], db >>> 0, allowInternal || (buf[off + 3] & RQ_INTERNAL) !== 0, canBlock);
+  runFrame(buf, off + REQ_HEADER, end, buf[off + 1], reqDb(buf, off), allowInternal || (buf[off + 3] & RQ_INTERNAL) !== 0, canBlock);
 }
 
 function runFrame(buf: Buffer, start: number, end: number, proto: number, db: number, allowInternal: boolean, canBlock: boolean): void {

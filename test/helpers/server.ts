@@ -41,7 +41,7 @@ function ping(port: number): Promise<boolean> {
 
 export async function startServer(opts: { shards?: number; args?: string[] } = {}): Promise<Spawned> {
   const port = await freePort();
-  const main = path.join(__dirname, '..', '..', 'dist', 'server', 'main.js');
+  const main = path.join(__dirname, '..', '..', 'dist', 'acceptor', 'main.js');
   const args = [main, '--port', String(port), '--shards', String(opts.shards ?? 1), ...(opts.args ?? [])];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

@@ -2,7 +2,7 @@
 // of command semantics. Integration tests against a spawned server live in
 // test/*.test.ts.
 import { ReplyWriter } from '../../src/protocol/reply';
-import { Keyspace } from '../../src/shard/keyspace';
+import { Keyspace } from '../../src/store/keyspace';
 import type { CommandDef, ShardCtx } from '../../src/commands/contract';
 
 export function shardHarness(defs: CommandDef[], proto: 2 | 3 = 2) {

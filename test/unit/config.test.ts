@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Config, ConfigError, memToULL, repr, splitArgs } from '../../src/server/config';
+import { Config, ConfigError, memToULL, repr, splitArgs } from '../../src/config/config';
 import { globMatch } from '../../src/util/glob';
 import { commands } from '../../src/commands/config';
 import { ReplyWriter } from '../../src/protocol/reply';

@@ -27,8 +27,8 @@ import {
   verifyDumpPayload,
   DEFAULT_LOAD_LIMITS,
 } from '../../src/persistence/rdb-value';
-import { ListValue } from '../../src/types/list';
-import { SetValue } from '../../src/types/set';
+import { ListValue } from '../../src/store/list';
+import { SetValue } from '../../src/store/set';
 
 // ------------------------------------------------------------ cases
 

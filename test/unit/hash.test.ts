@@ -3,8 +3,8 @@ import { shardHarness } from '../helpers/shard-harness';
 import { commands as hash, parseScanCursor } from '../../src/commands/hash';
 import { commands as keys } from '../../src/commands/keys';
 import { commands as str } from '../../src/commands/string';
-import { HashValue } from '../../src/types/hash';
-import { encodeValue, decodeValue } from '../../src/shard/serialize';
+import { HashValue } from '../../src/store/hash';
+import { encodeValue, decodeValue } from '../../src/store/serialize';
 import { int, bulk, arr, bulks, err, NIL, WRONGTYPE as WRONG, parse } from '../helpers/resp';
 
 

@@ -24,46 +24,26 @@ import {
   type ServerView,
 } from '../../src/commands/connection';
 import { ReplyWriter } from '../../src/protocol/reply';
-import { ReplyMode } from '../../src/server/conn';
+import { ReplyMode } from '../../src/commands/contract';
+import { Conn } from '../../src/acceptor/conn';
 
-function fakeConn(over: Partial<ConnView> = {}): ConnView {
+/** A real connection object over a fake socket, so the reply-mode and closing logic tested is the acceptor's own. */
+function fakeConn(over: Partial<Record<keyof Conn, unknown>> = {}): Conn {
   const t = Date.UTC(2024, 0, 1, 0, 0, 0);
-  return {
-    id: 7,
-    name: '',
-    proto: 2,
-    db: 0,
-    authed: true,
-    libName: '',
-    libVer: '',
-    createdAt: t,
-    lastInteraction: t,
-    lastCmd: 'NULL',
-    flags: 'N',
-    noEvict: false,
-    multi: null,
-    replyMode: ReplyMode.On,
-    nextSeq: 1,
-    closeAfterSeq: -1,
-    silent: null,
-    inBuf: null,
-    inPos: 0,
-    inLen: 0,
-    out: Buffer.alloc(16384),
-    outLen: 0,
-    socket: {
-      remoteAddress: '127.0.0.1',
-      remotePort: 50000,
-      localAddress: '127.0.0.1',
-      localPort: 6380,
-      writableLength: 0,
-      _handle: { fd: 9 },
-    } as any,
-    ...over,
-  };
+  const socket = {
+    remoteAddress: '127.0.0.1',
+    remotePort: 50000,
+    localAddress: '127.0.0.1',
+    localPort: 6380,
+    writableLength: 0,
+    _handle: { fd: 9 },
+  } as any;
+  const c = new Conn((over.id as number) ?? 7, (over.socket as any) ?? socket, false);
+  Object.assign(c, { createdAt: t, lastInteraction: t, nextSeq: 1, ...over });
+  return c;
 }
 
-function fakeServer(opts: Record<string, string> = {}): ServerView & { dropped: number[]; silenced: number[] } {
+function fakeServer(opts: Record<string, string> = {}): ServerView & { dropped: number[]; silenced: number[]; markReplySilence(c: Conn, seq: number): void; conns: Map<number, Conn> } {
   const cfg: Record<string, string> = { databases: '16', requirepass: '', maxclients: '10000', hz: '10', ...opts };
   const s: any = {
     conns: new Map(),
@@ -78,18 +58,23 @@ function fakeServer(opts: Record<string, string> = {}): ServerView & { dropped: 
     port: 6380,
     dropped: [] as number[],
     silenced: [] as number[],
-    txn: { reset: (conn: ConnView) => (conn.multi = null) },
-    shardStats: async () => [],
-    shutdown: async () => {},
-    dropConn(c: ConnView) {
+    txn: { reset: (conn: Conn) => (conn.multi = null) },
+    closeAfterReply: (c: Conn) => c.closeAfterReply(),
+    killClient(c: Conn) {
       s.dropped.push(c.id);
       s.conns.delete(c.id);
     },
-    markReplySilence(c: ConnView, seq: number) {
+    setReplyMode: (c: Conn, m: ReplyMode) => c.setReplyMode(m),
+    resetClient(c: Conn) {
+      c.resetReplyMode();
+      c.multi = null;
+    },
+    shardStats: async () => [],
+    shutdown: async () => {},
+    markReplySilence(c: Conn, seq: number) {
       if (c.replyMode === ReplyMode.On) return;
-      (c.silent ??= new Set()).add(seq);
       s.silenced.push(seq);
-      if (c.replyMode === ReplyMode.Skip) c.replyMode = ReplyMode.On;
+      c.silence(seq);
     },
     isShuttingDown: () => false,
   };
@@ -99,7 +84,7 @@ function fakeServer(opts: Record<string, string> = {}): ServerView & { dropped: 
 const defs = new Map([...connCommands, ...serverCommands].map((d) => [d.name, d]));
 
 /** Run a node handler the way the acceptor does (sequence number already taken). */
-async function run(server: ServerView, conn: ConnView, ...args: string[]): Promise<string> {
+async function run(server: ServerView & { markReplySilence(c: Conn, seq: number): void }, conn: Conn, ...args: string[]): Promise<string> {
   const w = new ReplyWriter(256);
   w.proto = conn.proto;
   let name = args[0].toLowerCase();

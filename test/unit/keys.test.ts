@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { shardHarness } from '../helpers/shard-harness';
 import { commands, scanCursorSlot } from '../../src/commands/keys';
-import { Keyspace } from '../../src/shard/keyspace';
+import { Keyspace } from '../../src/store/keyspace';
 import { ReplyWriter } from '../../src/protocol/reply';
-import { slotOfString } from '../../src/cluster/slot';
+import { slotOfString } from '../../src/util/slot';
 import type { ShardCtx } from '../../src/commands/contract';
 import { int, bulk, err, NIL, parse } from '../helpers/resp';
 

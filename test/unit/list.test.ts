@@ -3,8 +3,8 @@ import { shardHarness } from '../helpers/shard-harness';
 import { commands } from '../../src/commands/list';
 import { commands as keyCommands } from '../../src/commands/keys';
 import { commands as stringCommands } from '../../src/commands/string';
-import { ListValue } from '../../src/types/list';
-import { encodeValue, decodeValue } from '../../src/shard/serialize';
+import { ListValue } from '../../src/store/list';
+import { encodeValue, decodeValue } from '../../src/store/serialize';
 import type { ShardCtx } from '../../src/commands/contract';
 import { int, bulk, arr, bulks, err, NIL, NILARR, WRONGTYPE } from '../helpers/resp';
 

@@ -3,8 +3,8 @@ import { shardHarness } from '../helpers/shard-harness';
 import { commands as set } from '../../src/commands/set';
 import { commands as keys } from '../../src/commands/keys';
 import { commands as str } from '../../src/commands/string';
-import { SetValue } from '../../src/types/set';
-import { encodeValue, decodeValue } from '../../src/shard/serialize';
+import { SetValue } from '../../src/store/set';
+import { encodeValue, decodeValue } from '../../src/store/serialize';
 import { int, bulk, arr, bulks, err, NIL, WRONGTYPE as WRONG, parse } from '../helpers/resp';
 
 

@@ -1,6 +1,6 @@
 // Hash slots must match Redis Cluster exactly: clients route by them.
 import { describe, expect, it } from 'vitest';
-import { crc16, slotOfBytes, slotOfString, slotRanges, slotOwners } from '../../src/cluster/slot';
+import { crc16, slotOfBytes, slotOfString, slotRanges, slotOwners } from '../../src/util/slot';
 
 describe('hash slots', () => {
   it('CRC16-XMODEM check value', () => {

@@ -3,10 +3,10 @@ import { shardHarness } from '../helpers/shard-harness';
 import { commands as sort } from '../../src/commands/sort';
 import { commands as str } from '../../src/commands/string';
 import { commands as keys } from '../../src/commands/keys';
-import { ListValue } from '../../src/types/list';
-import { SetValue } from '../../src/types/set';
-import { ZsetValue } from '../../src/types/zset';
-import { HashValue } from '../../src/types/hash';
+import { ListValue } from '../../src/store/list';
+import { SetValue } from '../../src/store/set';
+import { ZsetValue } from '../../src/store/zset';
+import { HashValue } from '../../src/store/hash';
 
 function arr(items: (string | null)[]): string {
   return `*${items.length}\r\n` + items.map((s) => (s === null ? '$-1\r\n' : `$${s.length}\r\n${s}\r\n`)).join('');

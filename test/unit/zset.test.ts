@@ -4,8 +4,8 @@ import { commands } from '../../src/commands/zset';
 import { commands as keys } from '../../src/commands/keys';
 import { commands as strings } from '../../src/commands/string';
 import { commands as sets } from '../../src/commands/set';
-import { ZsetValue } from '../../src/types/zset';
-import { encodeValue, decodeValue } from '../../src/shard/serialize';
+import { ZsetValue } from '../../src/store/zset';
+import { encodeValue, decodeValue } from '../../src/store/serialize';
 import type { ShardCtx } from '../../src/commands/contract';
 import { int, bulk, arr, bulks, err, NIL, WRONGTYPE } from '../helpers/resp';
 

@@ -5,15 +5,11 @@
 import type { Socket } from 'node:net';
 import { copyBytes } from '../util/bytes';
 
-export const enum ReplyMode {
-  On = 0,
-  Off = 1,
-  Skip = 2,
-}
+import { ReplyMode, type ClientView } from '../commands/contract';
 
 const OUT_INITIAL = 16 * 1024;
 
-export class Conn {
+export class Conn implements ClientView {
   name = '';
   proto: 2 | 3 = 2;
   db = 0;
@@ -63,7 +59,7 @@ export class Conn {
   closeAfterSeq = -1;
   closed = false;
   /** Commands queued since MULTI, or null outside a transaction. */
-  multi: import('./multi').Queued[] | null = null;
+  multi: import('../crossshard/exec').Queued[] | null = null;
   /** A command was refused while queueing: EXEC will abort (Redis's CLIENT_DIRTY_EXEC). */
   multiError = false;
   /** Shards holding this connection's WATCHes. */
@@ -89,6 +85,46 @@ export class Conn {
 
   get laddr(): string {
     return `${this.socket.localAddress ?? '?'}:${this.socket.localPort ?? 0}`.replace(/^::ffff:/, '');
+  }
+
+  /** CLIENT REPLY OFF/SKIP: the reply of sequence number seq is dropped (a SKIP is used up). */
+  silence(seq: number): void {
+    if (this.replyMode === ReplyMode.On) return;
+    (this.silent ??= new Set()).add(seq);
+    if (this.replyMode === ReplyMode.Skip) this.replyMode = ReplyMode.On;
+  }
+
+  /** CLIENT REPLY ON|OFF|SKIP, sent as the command being run (the last sequence number). */
+  setReplyMode(mode: ReplyMode): void {
+    const seq = this.nextSeq - 1;
+    if (mode === ReplyMode.On) {
+      // Flags are cleared before the +OK is queued, so it is always sent.
+      this.silent?.delete(seq);
+      this.replyMode = ReplyMode.On;
+    } else if (mode === ReplyMode.Off) {
+      this.replyMode = ReplyMode.Off;
+      this.silence(seq);
+    } else if (this.replyMode !== ReplyMode.Off) {
+      // silence() would consume SKIP on this very command; the skip is
+      // meant for the next one.
+      (this.silent ??= new Set()).add(seq);
+      this.replyMode = ReplyMode.Skip;
+    }
+  }
+
+  /**
+   * RESET's part: REPLY OFF is cleared before RESET replies, so its own
+   * reply goes out; a pending SKIP (mode already back to On) still
+   * swallows it.
+   */
+  resetReplyMode(): void {
+    if (this.replyMode === ReplyMode.Off) this.silent?.delete(this.nextSeq - 1);
+    this.replyMode = ReplyMode.On;
+  }
+
+  /** Close once the reply of the command being run is written (QUIT, CLIENT KILL of itself). */
+  closeAfterReply(): void {
+    this.closeAfterSeq = this.nextSeq - 1;
   }
 
   /** Append reply bytes to the output buffer. */

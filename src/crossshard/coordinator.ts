@@ -1,5 +1,6 @@
-// Multi-hop coordination: commands (and later MULTI/EXEC, Lua, blocking
-// pops) whose keys span shards and that need data to move between them.
+// Multi-hop coordination: commands whose keys span shards and that need
+// data to move between them, MULTI/EXEC across shards, cross-shard blocking
+// pops (and later Lua).
 //
 // Protocol (docs/ARCHITECTURE.md "Multi-shard commands"):
 //  1. At the command's place in the global order the acceptor appends a
@@ -18,11 +19,12 @@
 // (VLL) would let disjoint transactions overlap and are the next step if
 // cross-shard traffic ever matters for throughput.
 
-import { K_CTRL, K_HOLD, K_RELEASE, REQ_HEADER } from '../ring/records';
+import { K_CTRL, K_RELEASE } from '../ring/records';
 import { encodeFrame } from '../protocol/frame-args';
 import { readReply, RespValue } from '../protocol/resp-read';
-import { writeReqHeader } from '../server/shards';
-import type { Server } from '../server/server';
+import type { ShardSet } from '../shardset/shard-set';
+import type { Router } from '../routing/route';
+import { OP_PROBE, OP_PUT, OP_TAKE } from '../ring/ops';
 
 type Body = (tx: Txn) => Promise<void>;
 
@@ -33,28 +35,19 @@ export class Coordinator {
   readonly waiting = new Map<number, (b: Buffer) => void>();
   nextOp = 1;
 
-  constructor(readonly server: Server) {}
+  constructor(readonly shards: ShardSet, private readonly onError: (e: unknown) => void) {}
 
   canBegin(shards: number[]): boolean {
-    for (const k of shards) if (!this.server.links[k].req.canWrite(REQ_HEADER)) return false;
-    return true;
+    return this.shards.roomFor(shards, 0);
   }
 
   /** Enqueue HOLD markers now (the global order point) and queue the body. */
   begin(shards: number[], body: Body): void {
     const id = this.nextTx;
     this.nextTx = (this.nextTx + 1) >>> 0 || 1;
-    for (const k of shards) {
-      const link = this.server.links[k];
-      const off = link.req.reserve(REQ_HEADER);
-      // Callers check canBegin() in the same synchronous step.
-      if (off < 0) throw new Error('coordinator: no ring space for a HOLD marker');
-      writeReqHeader(link.req.buf, off, K_HOLD, 2, 0, id, 0);
-      link.req.commit();
-      link.dirty = true;
-    }
+    // Callers check canBegin() in the same synchronous step.
+    this.shards.hold(shards, id);
     this.queue.push(new Txn(this, id, shards, body));
-    this.server.scheduleTurn();
     if (!this.running) void this.pump();
   }
 
@@ -65,9 +58,9 @@ export class Coordinator {
       try {
         await tx.body(tx);
       } catch (e) {
-        this.server.log.error({ err: e }, 'multi-shard transaction failed');
+        this.onError(e);
       }
-      for (const k of tx.shards) tx.sendCtrl(k, K_RELEASE, 0, Buffer.alloc(0), 2, 0);
+      for (const k of tx.shards) tx.sendCtrl(k, K_RELEASE, 0, EMPTY, 2, 0);
     }
     this.running = false;
   }
@@ -90,28 +83,9 @@ export class Txn {
   ) {}
 
   sendCtrl(shard: number, kind: number, op: number, frame: Buffer, proto: number, db: number): void {
-    const link = this.coord.server.links[shard];
-    const ring = link.ctrl;
-    if (REQ_HEADER + frame.length > ring.maxRecord) {
-      const rec = Buffer.allocUnsafe(REQ_HEADER + frame.length);
-      writeReqHeader(rec, 0, kind, proto, db, this.id, op);
-      frame.copy(rec, REQ_HEADER);
-      if (!ring.writeLarge(rec)) return this.retry(shard, kind, op, frame, proto, db);
-    } else {
-      const off = ring.reserve(REQ_HEADER + frame.length);
-      if (off < 0) return this.retry(shard, kind, op, frame, proto, db);
-      writeReqHeader(ring.buf, off, kind, proto, db, this.id, op);
-      frame.copy(ring.buf, off + REQ_HEADER);
-      ring.commit();
+    if (!this.coord.shards.sendControl(shard, kind, proto, db, this.id, op, frame)) {
+      setTimeout(() => this.sendCtrl(shard, kind, op, frame, proto, db), 1);
     }
-    ring.publish();
-    ring.notify();
-    // The HOLD marker itself may still sit unpublished in the request ring.
-    this.coord.server.kick(link);
-  }
-
-  private retry(shard: number, kind: number, op: number, frame: Buffer, proto: number, db: number): void {
-    setTimeout(() => this.sendCtrl(shard, kind, op, frame, proto, db), 1);
   }
 
   /** Run a command frame on a held shard; resolves with its RESP reply. */
@@ -157,20 +131,20 @@ export class Txn {
       }
       for (const [d, l] of byDb) foreign.push([k, d, l]);
     }
-    const taken = await Promise.all(foreign.map(([k, d, keys]) => this.call(k, ['__take', 'KEEP', ...keys], d)));
+    const taken = await Promise.all(foreign.map(([k, d, keys]) => this.call(k, [OP_TAKE, 'KEEP', ...keys], d)));
     await Promise.all(
       foreign.map(([, d, keys], i) => {
-        const put: string[] = ['__put'];
+        const put: string[] = [OP_PUT];
         appendEntries(put, keys, taken[i]);
         return put.length > 1 ? this.call(exec, put, d) : null;
       }),
     );
     const reply = await this.callFrame(exec, frame, proto, db);
-    const back = await Promise.all(foreign.map(([, d, keys]) => this.call(exec, ['__take', 'DEL', ...keys], d)));
+    const back = await Promise.all(foreign.map(([, d, keys]) => this.call(exec, [OP_TAKE, 'DEL', ...keys], d)));
     if (isWrite) {
       await Promise.all(
         foreign.map(([k, d, keys], i) => {
-          const p: string[] = ['__put'];
+          const p: string[] = [OP_PUT];
           appendChanged(p, keys, taken[i], back[i]);
           return p.length > 1 ? this.call(k, p, d) : null;
         }),
@@ -178,7 +152,30 @@ export class Txn {
     }
     return reply;
   }
+
+  /**
+   * Dynamic multi-hop (SORT with BY/GET patterns, every shard held): ask the
+   * first key's shard which keys the command will read, add them to the
+   * declared ones, and run it through gatherAndRun.
+   */
+  async probeAndRun(
+    router: Router, exec: number, args: string[], declared: Map<number, string[]>,
+    frame: Buffer, proto: number, db: number, isWrite: boolean,
+  ): Promise<Buffer> {
+    const probed = readReply(await this.call(exec, [OP_PROBE, ...args], db), 0).value as string[];
+    const keysByShard = new Map<number, string[]>();
+    for (const [k, l] of declared) keysByShard.set(k, [...l]);
+    for (const key of probed) {
+      const k = router.shardOf(key);
+      let l = keysByShard.get(k);
+      if (l === undefined) keysByShard.set(k, (l = []));
+      if (!l.includes(key)) l.push(key);
+    }
+    return this.gatherAndRun(exec, keysByShard, frame, proto, db, isWrite);
+  }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * `__put` arguments for the keys whose value or TTL the command changed:

@@ -1,7 +1,6 @@
 // Logging through pino: JSON lines, or a Redis-like readable line on a TTY.
 
 import pino, { Logger } from 'pino';
-import * as fs from 'node:fs';
 
 const LEVELS: Record<string, string> = {
   debug: 'debug',
@@ -45,6 +44,16 @@ export function makeLogger(loglevel: string, logfile: string): Logger {
 }
 
 /**
+ * A shard worker's logger: same lines, written synchronously, because the
+ * worker thread never returns to its event loop (asynchronous output would
+ * surface only at exit).
+ */
+export function shardLogger(loglevel: string, logfile: string, shard: number): Logger {
+  const level = pinoLevel(loglevel);
+  return pino({ level, base: { pid: process.pid, shard } }, pino.destination({ dest: logfile || 1, sync: true, mkdir: true }));
+}
+
+/**
  * Writes out what the logger still buffers, synchronously: for a last line
  * logged from a process 'exit' handler, after pino's own exit flush.
  */
@@ -53,14 +62,5 @@ export function flushLogSync(log: Logger): void {
     (log as any)[pino.symbols.streamSym]?.flushSync?.();
   } catch {
     /* nothing buffered, or the destination is gone */
-  }
-}
-
-export function ensureWritable(file: string): boolean {
-  try {
-    fs.appendFileSync(file, '');
-    return true;
-  } catch {
-    return false;
   }
 }

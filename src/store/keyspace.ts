@@ -8,7 +8,7 @@
 // changes; a popped entry is acted on only if the key's current deadline is
 // still the one it carries.
 
-import { SLOTS, slotOfString } from '../cluster/slot';
+import { SLOTS, slotOfString } from '../util/slot';
 
 export type TypeName = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
 

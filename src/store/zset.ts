@@ -11,9 +11,9 @@
 // Order is (score, member) with members compared bytewise (latin1 strings
 // compare code unit by code unit, which is memcmp order).
 
-import type { RObject } from '../shard/keyspace';
-import type { ShardConfig } from '../commands/contract';
-import { registerCodec } from '../shard/serialize';
+import type { RObject } from './keyspace';
+import type { ShardConfig } from './settings';
+import { registerCodec } from './serialize';
 
 const MAX_LEVEL = 32;
 

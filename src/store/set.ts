@@ -14,9 +14,9 @@
 // Intset members are stored as their (canonical) strings; only the iteration
 // order differs: an intset iterates in ascending numeric order.
 
-import type { RObject } from '../shard/keyspace';
-import type { ShardConfig } from '../commands/contract';
-import { registerCodec } from '../shard/serialize';
+import type { RObject } from './keyspace';
+import type { ShardConfig } from './settings';
+import { registerCodec } from './serialize';
 import { parseLL, parseSmallInt } from '../util/parse';
 
 /** Redis caps the intset size at 1G entries whatever the config says. */

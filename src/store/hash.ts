@@ -11,9 +11,9 @@
 // hash-max-listpack-value is written or the hash grows past
 // hash-max-listpack-entries; then hashtable for good.
 
-import type { RObject } from '../shard/keyspace';
-import type { ShardConfig } from '../commands/contract';
-import { registerCodec } from '../shard/serialize';
+import type { RObject } from './keyspace';
+import type { ShardConfig } from './settings';
+import { registerCodec } from './serialize';
 
 export function hashMaxEntries(config: ShardConfig): number {
   const e = config['hash-max-listpack-entries'];

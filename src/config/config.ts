@@ -63,11 +63,6 @@ export function repr(s: string): string {
   return r + '"';
 }
 
-function lowerAscii(c: number): number {
-  return c >= 65 && c <= 90 ? c + 32 : c;
-}
-
-
 const U64 = 1n << 64n;
 const LLONG_MAX = (1n << 63n) - 1n;
 const LLONG_MIN = -(1n << 63n);

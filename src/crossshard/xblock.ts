@@ -13,11 +13,20 @@
 // after the attempt always fires one: no lost wake-ups. A null answer waits
 // for a watcher (or the timeout); anything else is the reply.
 
-import type { Server } from '../server/server';
-import type { Conn } from '../server/conn';
+import type { ShardSet } from '../shardset/shard-set';
+import type { Coordinator } from './coordinator';
+import { OP_UNWATCH, OP_WATCHKEYS } from '../ring/ops';
+
+/** The waiting client, as far as this file cares. */
+export interface Waiting {
+  readonly id: number;
+}
+
+/** Where a finished wait's reply goes (the acceptor's reply order). */
+export type Deliver = (conn: Waiting, seq: number, reply: Buffer) => void;
 
 export interface XBlock {
-  conn: Conn;
+  conn: Waiting;
   seq: number;
   token: number;
   shards: number[];
@@ -43,7 +52,11 @@ export class CrossShardBlocks {
   private byConn = new Map<number, XBlock>();
   private nextToken = 1;
 
-  constructor(private readonly server: Server) {}
+  constructor(
+    private readonly shards: ShardSet,
+    private readonly coord: Coordinator,
+    private readonly deliver: Deliver,
+  ) {}
 
   get size(): number {
     return this.byToken.size;
@@ -60,8 +73,8 @@ export class CrossShardBlocks {
 
   private attempt(x: XBlock): void {
     if (x.done) return;
-    const s = this.server;
-    if (!s.coord.canBegin(x.shards) || !s.roomForAdmin(x.shards)) {
+    const s = this.shards;
+    if (!this.coord.canBegin(x.shards) || !s.roomForAdmin(x.shards)) {
       setTimeout(() => this.attempt(x), 1);
       return;
     }
@@ -69,10 +82,10 @@ export class CrossShardBlocks {
     x.woke = false;
     const tok = String(x.token);
     for (const k of x.shards) {
-      s.adminSend(k, ['__unwatch', tok], x.db);
-      s.adminSend(k, ['__watchkeys', tok, ...x.keysByShard.get(k)!], x.db);
+      s.adminSend(k, [OP_UNWATCH, tok], x.db);
+      s.adminSend(k, [OP_WATCHKEYS, tok, ...x.keysByShard.get(k)!], x.db);
     }
-    s.coord.begin(x.shards, async (tx) => {
+    this.coord.begin(x.shards, async (tx) => {
       let reply: Buffer;
       try {
         reply = await tx.gatherAndRun(x.exec, x.keysByShard, x.frame, x.proto, x.db, x.isWrite);
@@ -108,9 +121,8 @@ export class CrossShardBlocks {
     if (x.timer) clearTimeout(x.timer);
     this.byToken.delete(x.token);
     if (this.byConn.get(x.conn.id) === x) this.byConn.delete(x.conn.id);
-    for (const k of x.shards) this.server.adminSend(k, ['__unwatch', String(x.token)], x.db);
-    this.server.scheduleTurn();
-    this.server.deliver(x.conn, x.seq, reply, 0, reply.length);
+    for (const k of x.shards) this.shards.adminSend(k, [OP_UNWATCH, String(x.token)], x.db);
+    this.deliver(x.conn, x.seq, reply);
   }
 
   /** CLIENT UNBLOCK: end the wait of a connection. Returns false if it has none. */
@@ -132,7 +144,6 @@ export class CrossShardBlocks {
     if (x.timer) clearTimeout(x.timer);
     this.byToken.delete(x.token);
     this.byConn.delete(connId);
-    for (const k of x.shards) this.server.adminSend(k, ['__unwatch', String(x.token)], x.db);
-    this.server.scheduleTurn();
+    for (const k of x.shards) this.shards.adminSend(k, [OP_UNWATCH, String(x.token)], x.db);
   }
 }

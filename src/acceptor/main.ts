@@ -2,7 +2,7 @@
 
 import * as v8 from 'node:v8';
 import * as fs from 'node:fs';
-import { Config, ConfigError, strerror } from './config';
+import { Config, ConfigError, strerror } from '../config/config';
 
 // V8 heap sizing for a server that keeps millions of small objects:
 // - heaps grow 20 % per step instead of up to 2x, so a shard holding
@@ -15,8 +15,9 @@ import { Config, ConfigError, strerror } from './config';
 // 1M-key memory test and A/B throughput: docs/BENCHMARKS.md.
 v8.setFlagsFromString('--heap-growing-percent=20 --semi-space-growth-factor=1');
 import type { Logger } from 'pino';
-import { makeLogger, pinoLevel, flushLogSync } from './log';
-import { Server, VERSION, KEYSHARD_VERSION } from './server';
+import { makeLogger, pinoLevel, flushLogSync } from '../util/log';
+import { Acceptor } from './acceptor';
+import { VERSION, KEYSHARD_VERSION } from '../version';
 
 /**
  * Writes the process id to `pidfile` as redis-server does (after the server
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   for (const ig of config.ignored) {
     log.warn({ option: ig.option, requested: ig.requested, value: ig.value }, ig.message);
   }
-  const server = new Server(config, log);
+  const server = new Acceptor(config, log);
   // CONFIG SET loglevel takes effect at once.
   const serverOnChange = config.onChange;
   config.onChange = (name, value) => {

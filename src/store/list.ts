@@ -2,9 +2,9 @@
 // pushes and pops at both ends and access by index are O(1). Middle edits
 // (LINSERT, LREM) shift the shorter side.
 
-import type { RObject } from '../shard/keyspace';
-import type { ShardConfig } from '../commands/contract';
-import { registerCodec } from '../shard/serialize';
+import type { RObject } from './keyspace';
+import type { ShardConfig } from './settings';
+import { registerCodec } from './serialize';
 
 const MIN_CAP = 4;
 
