@@ -26,7 +26,7 @@ import { Route, Router, argStrings } from '../routing/route';
 import { Coordinator } from '../crossshard/coordinator';
 import { CrossShardBlocks } from '../crossshard/xblock';
 import { ExecPlanner, type Queued } from '../crossshard/exec';
-import { mergeParts, splitByShard } from '../crossshard/merge';
+import { mergeParts, mergeScan, scanParts, splitByShard } from '../crossshard/merge';
 import { Transactions } from './txn';
 import { Conn } from './conn';
 import { OP_CLIENTUNBLOCK, OP_CONFIG, OP_RESETSTAT, OP_STATS, OP_UNBLOCK } from '../ring/ops';
@@ -379,6 +379,9 @@ export class Acceptor implements ReplySink, AcceptorView {
         return this.probeRoute(conn, cmd, buf, sc, frameEnd);
       case Route.Fanout:
         return this.fanout(conn, def.fanout!, buf, sc.frameStart, frameEnd);
+      case Route.Cursor:
+        if (this.shards.size === 1) return this.enqueueCmd(conn, 0, buf, sc.frameStart, frameEnd);
+        return this.scan(conn, buf, sc);
     }
   }
 
@@ -468,6 +471,18 @@ export class Acceptor implements ReplySink, AcceptorView {
     const seq = this.takeSeq(conn);
     const gid = this.gatherFor(conn, seq, all.length, (parts) => mergeParts(merge, parts, all, null));
     for (const k of all) this.shards.sendRecord(k, K_PART, conn.proto, conn.db, gid, k, frame);
+    return true;
+  }
+
+  /** SCAN: one page may span the cursor's shard and the next ones (src/crossshard/merge.ts). */
+  private scan(conn: Conn, buf: Buffer, sc: FrameScanner): boolean {
+    const plan = scanParts(argStrings(buf, sc), this.router.shard, this.ranges);
+    let max = 0;
+    for (const f of plan.frames) max = Math.max(max, f.length);
+    if (!this.shards.roomFor(plan.shards, max)) return false;
+    const seq = this.takeSeq(conn);
+    const gid = this.gatherFor(conn, seq, plan.shards.length, (parts) => mergeScan(plan, parts));
+    plan.shards.forEach((k, i) => this.shards.sendRecord(k, K_PART, conn.proto, conn.db, gid, i, plan.frames[i]));
     return true;
   }
 

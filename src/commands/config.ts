@@ -1,5 +1,5 @@
 // CONFIG GET/SET/RESETSTAT/REWRITE/HELP, run on the acceptor against the
-// server's Config (src/server/config.ts).
+// server's Config (src/config/config.ts).
 
 import type { CommandDef, NodeCtx } from './contract';
 import type { Config } from '../config/config';

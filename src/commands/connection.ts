@@ -2,11 +2,10 @@
 // semantics): PING ECHO QUIT RESET HELLO AUTH SELECT and CLIENT.
 
 import { ReplyMode, type AcceptorView, type ClientView, type CommandDef, type NodeCtx } from './contract';
-import type { ReplyWriter } from '../protocol/reply';
 import { VERSION } from '../version';
-import { E, arityError } from './errors';
+import { E, arityError, cstr } from './errors';
 import { parseLL } from '../util/parse';
-import { asciiUpper, unknownSubcommandError } from './table';
+import { replyHelp, unknownSubcommandError } from './table';
 
 // The handlers see the acceptor through the contract's views and intents.
 export type ConnView = ClientView;
@@ -14,15 +13,6 @@ export type ServerView = AcceptorView;
 type Ctx = NodeCtx;
 
 // ------------------------------------------------------------ helpers
-
-/** Redis's addReplyHelp: a status-line array framed by header and HELP footer. */
-export function replyHelp(w: ReplyWriter, cmd: string, lines: readonly string[]): void {
-  w.arr(lines.length + 3);
-  w.simple(`${asciiUpper(cmd)} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
-  for (const l of lines) w.simple(l);
-  w.simple('HELP');
-  w.simple('    Prints this help.');
-}
 
 /** Bytes '!'..'~' only, so CLIENT LIST stays splittable on spaces. */
 export function validClientAttr(s: string): boolean {
@@ -461,12 +451,6 @@ function clientTrackinginfo(c: Ctx): void {
   w.int(-1);
   w.bulk('prefixes');
   w.arr(0);
-}
-
-/** C's %s stops at the first NUL. */
-export function cstr(s: string): string {
-  const z = s.indexOf('\0');
-  return z < 0 ? s : s.slice(0, z);
 }
 
 export const commands: CommandDef[] = [

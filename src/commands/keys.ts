@@ -10,6 +10,7 @@ import type { CommandDef, ShardCtx } from './contract';
 import type { Db, Value } from '../store/keyspace';
 import { typeOf } from '../store/keyspace';
 import { E, cstr, formatError } from './errors';
+import { replyHelp } from './table';
 import { parseLL, parseSmallInt, INT64, parseScanCursor } from '../util/parse';
 import { globMatch, isPlainPattern } from '../util/glob';
 import { SLOTS, slotOfString } from '../util/slot';
@@ -349,15 +350,6 @@ const OBJECT_HELP = [
   '    <key>.',
 ];
 
-/** addReplyHelp: header naming the command as sent (uppercased), the lines, the HELP footer. */
-export function replyHelp(c: ShardCtx, cmd: string, lines: readonly string[]): void {
-  c.w.arr(lines.length + 3);
-  c.w.simple(cmd.toUpperCase() + ' <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
-  for (let i = 0; i < lines.length; i++) c.w.simple(lines[i]);
-  c.w.simple('HELP');
-  c.w.simple('    Prints this help.');
-}
-
 // ------------------------------------------------------- whole keyspace
 
 /**
@@ -544,6 +536,11 @@ function scanCommand(c: ShardCtx, a: string[]): void {
         for (const k of m.keys()) if (pat === null || globMatch(pat, k)) keys.push(k);
       }
     }
+    // Empty slots after the last one visited hold nothing to return: skip
+    // them, so a scan whose keys were all seen answers the end of the range
+    // (cursor 0 on the last shard) instead of one more empty page.
+    const slots = db.slots;
+    while (slot < hi && slots[slot] === undefined) slot++;
   }
 
   // Filter after the walk: these lookups may delete expired keys.
@@ -603,7 +600,7 @@ export const commands: CommandDef[] = [
   { name: 'object|refcount', run: objectRefcount },
   { name: 'object|idletime', run: objectIdletime },
   { name: 'object|freq', run: objectFreq },
-  { name: 'object|help', run: (c, a) => replyHelp(c, a[0], OBJECT_HELP) },
+  { name: 'object|help', run: (c, a) => replyHelp(c.w, a[0], OBJECT_HELP) },
   { name: 'dbsize', run: dbsizeCommand, fanout: 'sum' },
   { name: 'keys', run: keysCommand, fanout: 'concat' },
   { name: 'randomkey', run: randomkeyCommand, fanout: 'random' },

@@ -5,18 +5,11 @@ import type { CommandDef, ShardCtx } from './contract';
 import type { Value } from '../store/keyspace';
 import type { ReplyWriter } from '../protocol/reply';
 import { E, arityError } from './errors';
-import { parseLL, parseSmallInt, parseDouble, INT64 } from '../util/parse';
+import { llArg } from './string';
+import { parseLL, parseDouble, INT64 } from '../util/parse';
 import { ListValue } from '../store/list';
 
 const LONG_MAX = 9223372036854775807; // as a double: 2^63
-
-/** string2ll as a number; values beyond 2^53 are approximate (range logic only). */
-function llArg(s: string): number | null {
-  const v = parseSmallInt(s);
-  if (v !== null) return v;
-  const b = parseLL(s);
-  return b === null ? null : Number(b);
-}
 
 /** getLongFromObjectOrReply without a custom message; null after replying. */
 function longArg(c: ShardCtx, s: string): number | null {

@@ -9,7 +9,7 @@ import type { CommandDef, ShardCtx } from './contract';
 import { E } from './errors';
 import { parseLL } from '../util/parse';
 import { encodeValue } from '../store/serialize';
-import { replyHelp } from './keys';
+import { replyHelp } from './table';
 
 /** Map entry, key string header, value header: what a key costs beyond its bytes. */
 const ENTRY_OVERHEAD = 72;
@@ -48,7 +48,7 @@ const HELP = [
 
 export const commands: CommandDef[] = [
   { name: 'memory|usage', run: usage },
-  { name: 'memory|help', run: (c, a) => replyHelp(c, a[0], HELP) },
+  { name: 'memory|help', run: (c, a) => replyHelp(c.w, a[0], HELP) },
   // V8 manages its own heap; there are no allocator pages to hand back.
   { name: 'memory|purge', node: (c) => c.w.ok() },
 ];

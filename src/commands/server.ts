@@ -29,7 +29,6 @@ interface Ctx extends NodeCtx {
  * The acceptor and the shards accumulate `performance.now()` differences,
  * i.e. milliseconds, in their `usec` counters; INFO prints microseconds.
  */
-const USEC_PER_UNIT = 1;
 
 // ---------------------------------------------------------------- printf
 
@@ -224,7 +223,7 @@ export function commandstatLines(cmd: ReadonlyMap<string, CmdStatView>): string[
   for (const name of [...cmd.keys()].sort(nameOrder)) {
     const s = cmd.get(name)!;
     if (!s.calls && !s.failed && !s.rejected) continue;
-    const usec = Math.round(s.usec * USEC_PER_UNIT);
+    const usec = Math.round(s.usec);
     // Redis divides in float precision.
     const per = s.calls === 0 ? 0 : Math.fround(Math.fround(usec) / Math.fround(s.calls));
     out.push(
@@ -454,7 +453,7 @@ function memoryLines(s: ServerView, m: MergedStats, x: ServerExtras): string[] {
 
 /**
  * No snapshot or AOF exists yet, and the options that would turn them on are
- * refused (src/server/config.ts UNIMPLEMENTED), so aof_enabled:0 and
+ * refused (src/config/config.ts UNIMPLEMENTED), so aof_enabled:0 and
  * rdb_saves:0 are true; the *_status:ok fields are what Redis reports before
  * any save or rewrite has run.
  */

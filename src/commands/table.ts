@@ -4,6 +4,8 @@
 
 import { META, type CommandMeta, type KeySpecMeta } from './meta';
 import type { CommandDef } from './contract';
+import type { ReplyWriter } from '../protocol/reply';
+import { cstr } from './errors';
 
 export interface Command {
   name: string;
@@ -617,12 +619,15 @@ export function buildTable(groups: readonly (readonly CommandDef[])[]): CommandT
   return new CommandTable(list);
 }
 
-// ---- unknown command / subcommand errors ----
+// ---- HELP and unknown command / subcommand errors ----
 
-/** The argument as C's %s sees it: up to its first NUL. */
-function cstr(s: string): string {
-  const z = s.indexOf('\0');
-  return z < 0 ? s : s.slice(0, z);
+/** Redis's addReplyHelp: the command as sent, uppercased as C's toupper does, the lines, the HELP footer. */
+export function replyHelp(w: ReplyWriter, cmd: string, lines: readonly string[]): void {
+  w.arr(lines.length + 3);
+  w.simple(`${asciiUpper(cmd)} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
+  for (const l of lines) w.simple(l);
+  w.simple('HELP');
+  w.simple('    Prints this help.');
 }
 
 /** Newlines in an error reply would break the protocol; Redis turns them into spaces. */

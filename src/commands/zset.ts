@@ -107,7 +107,9 @@ export function parseTimeout(s: string): number | string {
   const v = s.length === 0 || isSpace(s.charCodeAt(0)) ? null : parseDouble(s);
   if (v === null) return 'ERR timeout is not a float or out of range';
   let t = Math.ceil(v * 1000);
-  if (!Number.isFinite(t)) t = -1; // (long long) of ±inf is LLONG_MIN on x86-64
+  // (long long) of a value beyond the long long range (±inf included) is
+  // LLONG_MIN on x86-64: Redis answers "is negative" rather than block forever.
+  if (!(t < 2 ** 63)) t = -1;
   if (t < 0) return 'ERR timeout is negative';
   return t;
 }

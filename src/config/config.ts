@@ -11,8 +11,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { createHash } from 'crypto';
 import { parseLL, parseDouble } from '../util/parse';
+import { VERSION } from '../version';
 
-export const REDIS_VERSION = '7.0.15';
 
 export class ConfigError extends Error {
   /**
@@ -27,7 +27,7 @@ export class ConfigError extends Error {
 
 /** The block redis-server prints to stderr for a bad configuration line. */
 export function fatalConfigText(err: string, lineNo?: number, line?: string): string {
-  let s = `\n*** FATAL CONFIG FILE ERROR (Redis ${REDIS_VERSION}) ***\n`;
+  let s = `\n*** FATAL CONFIG FILE ERROR (Redis ${VERSION}) ***\n`;
   if (lineNo !== undefined) s += `Reading the configuration file, at line ${lineNo}\n>>> '${line}'\n`;
   return s + err + '\n';
 }

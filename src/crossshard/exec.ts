@@ -96,7 +96,9 @@ export class ExecPlanner {
     const sc = this.scanner;
     sc.scan(q.frame, 0, q.frame.length);
     const r = this.router;
-    const route = r.route(q.cmd, q.frame, sc);
+    let route = r.route(q.cmd, q.frame, sc);
+    // Inside EXEC a SCAN reads the cursor's shard only (a shorter page is legal).
+    if (route === Route.Cursor) route = Route.One;
     const step: Step = { q, route, shard: r.shard, keysByShard: null, args: null };
     if (route === Route.Cross || route === Route.Probe) {
       step.keysByShard = r.keysByShard(q.frame, sc);
@@ -156,6 +158,7 @@ export class ExecPlanner {
         return r instanceof Promise ? { later: r } : r;
       }
       case Route.One:
+      case Route.Cursor:
         return tx.callFrame(s.shard, q.frame, proto, db);
       case Route.Cross: {
         let dbOf: Map<string, number> | null = null;

@@ -10,6 +10,7 @@ import { elementSpans, readReply } from '../protocol/resp-read';
 import type { MergeKind } from '../commands/contract';
 import type { Router } from '../routing/route';
 import type { FrameScanner } from '../protocol/frame';
+import { encodeFrame } from '../protocol/frame-args';
 
 export interface SplitPlan {
   shards: number[];
@@ -79,4 +80,63 @@ export function mergeParts(kind: MergeKind, parts: Buffer[], shards: number[], o
       return Buffer.concat(out);
     }
   }
+}
+
+/**
+ * SCAN over several shards in one call. The cursor is a slot number; part i
+ * scans shard shards[i] from the cursor (the first part) or from the start
+ * of its range, each up to COUNT elements, all enqueued at once. The merge
+ * takes the parts in slot order: a part that did not finish its range ends
+ * the page at its cursor; a finished one is followed by the next part
+ * unless the page already holds COUNT keys and the next part brings more.
+ * Slots of parts left out are not counted as visited, so a key present for
+ * the whole scan is still returned at least once.
+ */
+export interface ScanPlan {
+  shards: number[];
+  frames: Buffer[];
+  /** End (exclusive slot) of each part's range. */
+  ends: number[];
+  count: number;
+}
+
+/** At most this many shards' worth of slots per SCAN call. */
+export const SCAN_MAX_PARTS = 4;
+
+export function scanParts(args: string[], cursorShard: number, ranges: ReadonlyArray<readonly [number, number]>): ScanPlan {
+  let count = 10;
+  for (let i = 2; i + 1 < args.length; i += 2) {
+    if (args[i].toLowerCase() === 'count') {
+      const v = Number(args[i + 1]);
+      if (Number.isSafeInteger(v) && v > 0) count = v;
+    }
+  }
+  const shards: number[] = [];
+  const frames: Buffer[] = [];
+  const ends: number[] = [];
+  for (let k = cursorShard; k < ranges.length && shards.length < SCAN_MAX_PARTS; k++) {
+    const a = args.slice();
+    if (k !== cursorShard) a[1] = String(ranges[k][0]);
+    shards.push(k);
+    frames.push(encodeFrame(a));
+    ends.push(ranges[k][1]);
+  }
+  return { shards, frames, ends, count };
+}
+
+export function mergeScan(plan: ScanPlan, parts: Buffer[]): Buffer {
+  let cursor = '0';
+  const keys: Buffer[] = [];
+  let n = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const top = elementSpans(parts[i], 0);
+    const inner = elementSpans(parts[i], top[0][1]);
+    if (i > 0 && n >= plan.count && inner[0].length > 0) break;
+    for (let j = 0; j < inner[0].length; j++) keys.push(parts[i].subarray(inner[0][j], inner[1][j]));
+    n += inner[0].length;
+    cursor = readReply(parts[i], top[0][0]).value as string;
+    const c = Number(cursor);
+    if (c !== 0 && c < plan.ends[i]) break; // this shard's range is not done
+  }
+  return Buffer.concat([Buffer.from(`*2\r\n$${cursor.length}\r\n${cursor}\r\n*${n}\r\n`), ...keys]);
 }

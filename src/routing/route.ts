@@ -21,6 +21,8 @@ export const enum Route {
   Probe,
   /** Keyless, every shard runs it and the replies merge (def.fanout). */
   Fanout,
+  /** SCAN: Router.shard owns the cursor's slot; one call may go on into the next shards' slots. */
+  Cursor,
 }
 
 /** locateKeys: the keys live on more than one shard. */
@@ -59,6 +61,7 @@ export class Router {
     if (def.cursorRoute) {
       const c = Number(buf.latin1Slice(sc.argStart[1], sc.argEnd[1]));
       this.shard = this.owners[Number.isInteger(c) && c >= 0 && c < 16384 ? c : 0];
+      return Route.Cursor;
     }
     return Route.One;
   }

@@ -1,3 +1,6 @@
+// Byte helpers of the hot paths: small copies, and the last-command-name
+// memo the acceptor and the shards use to skip decoding repeated names.
+
 /**
  * Copy src[s, e) to dst at d. Small frames and replies (most of them) copy
  * faster in a JS loop than through the native Buffer.copy/TypedArray.set call.

@@ -657,18 +657,20 @@ describe('SCAN', () => {
     expect(scanAll('type', 'nosuchtype').keys.length).toBe(0);
   });
 
-  it('visits whole slots and returns the next slot as cursor', () => {
+  it('visits whole slots and returns the next non-empty slot as cursor', () => {
     set('a');
     set('{a}x');
     set('b');
     const sa = slotOfString('a'), sb = slotOfString('b');
+    expect(sb).toBeLessThan(sa);
     const [c1, k1] = parse(h.call('SCAN', '0', 'COUNT', '1'));
-    expect(c1).toBe(String(sb + 1));
+    // Empty slots between b's and a's are skipped: the cursor is a's slot.
+    expect(c1).toBe(String(sa));
     expect(k1).toEqual(['b']);
     const [c2, k2] = parse(h.call('SCAN', c1, 'COUNT', '1'));
-    expect(c2).toBe(String(sa + 1));
     expect(k2.sort()).toEqual(['a', '{a}x']);
-    expect(parse(h.call('SCAN', c2))).toEqual(['0', []]);
+    // Nothing after a's slot: the scan is complete.
+    expect(c2).toBe('0');
   });
 
   it('skips and reclaims expired keys', () => {
@@ -726,8 +728,10 @@ describe('SCAN', () => {
     const k150 = keyFor(150), k199 = keyFor(199);
     ks.dbs[0].set(k150, 'v');
     ks.dbs[0].set(k199, 'v');
-    expect(parse(run('scan', '100', 'COUNT', '1'))).toEqual(['151', [k150]]);
+    // The cursor skips to the next slot holding keys; past the last one, to the range's end.
+    expect(parse(run('scan', '100', 'COUNT', '1'))).toEqual(['199', [k150]]);
     expect(parse(run('scan', '151'))).toEqual(['200', [k199]]);
+    expect(parse(run('scan', '199'))).toEqual(['200', [k199]]);
     expect(parse(run('keys', '*')).sort()).toEqual([k150, k199].sort());
     expect(run('dbsize')).toBe(int(2));
     expect(run('randomkey')).toMatch(/^\$/);
