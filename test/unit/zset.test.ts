@@ -469,6 +469,11 @@ describe('misc', () => {
     expect(h.ctx.w.view().toString('latin1')).toBe('*-1\r\n');
     expect(h.call('BZPOPMIN', 'z', '-1')).toBe(err('ERR timeout is negative'));
     expect(h.call('BZPOPMIN', 'z', 'abc')).toBe(err('ERR timeout is not a float or out of range'));
+    // Beyond the long long range in ms: Redis's cast makes them negative (found by test/fuzz.test.ts;
+    // they used to block for good).
+    expect(h.call('BZPOPMIN', 'z', '9223372036854775807')).toBe(err('ERR timeout is negative'));
+    expect(h.call('BZPOPMAX', 'z', '1e300')).toBe(err('ERR timeout is negative'));
+    expect(h.call('BZMPOP', '1e300', '1', 'z', 'MIN')).toBe(err('ERR timeout is negative'));
     expect(h.call('BZMPOP', '1', '0', 'z', 'MIN')).toBe(err('ERR numkeys should be greater than 0'));
     h.call('SET', 'foo', 'bar');
     expect(h.call('BZPOPMIN', 'foo', '1')).toBe(WRONGTYPE);
