@@ -16,11 +16,12 @@ const SRC = path.join(__dirname, '..', 'src');
  * must not import each other at all unless listed in SAME_LAYER_OK.
  */
 const LAYERS: Record<string, number> = {
-  acceptor: 9, // sockets, connections, dispatch, replies, MULTI queueing, entry point
-  crossshard: 8, // coordinator, cross-shard blocking, EXEC plans, split/fan-out merges
-  routing: 7, // the one routing function: key positions (command table) → slots → shards
-  shardset: 6, // the acceptor's one front door to the shards: rings, gathers, calls, wake-ups
-  shard: 6, // the shard worker thread: drain loop, blocking, watches, internal ops
+  acceptor: 10, // sockets, connections, dispatch, replies, MULTI queueing, entry point
+  crossshard: 9, // coordinator, cross-shard blocking, EXEC plans, split/fan-out merges, held scripts
+  routing: 8, // the one routing function: key positions (command table) → slots → shards
+  shardset: 7, // the acceptor's one front door to the shards: rings, gathers, calls, wake-ups
+  shard: 7, // the shard worker thread: drain loop, blocking, watches, internal ops, scripts' fast path
+  scripting: 6, // the Lua 5.1 engine (koffi), sandbox, conversions, struct/cmsgpack
   commands: 5, // the handler contract, the command table, one file per command family
   persistence: 4, // RDB value encoding (snapshots, AOF later)
   config: 4, // options: parse, validate, CONFIG GET/SET/REWRITE
@@ -29,8 +30,8 @@ const LAYERS: Record<string, number> = {
   ring: 1, // SPSC rings, record layouts and writer, internal op names, the worker handshake
   util: 0, // pure helpers: slots (CRC16), parsing, glob, bytes, logging
   'version.ts': 0,
-  // Homes of later issues (docs/ARCHITECTURE.md): scripting 5, acl 4,
-  // replication 8, cluster 8; pub/sub and tracking live in acceptor/.
+  // Homes of later issues (docs/ARCHITECTURE.md): acl 4, replication 9,
+  // cluster 9; pub/sub and tracking live in acceptor/.
 };
 
 /** Pairs of same-layer folders allowed to import (first imports second). */

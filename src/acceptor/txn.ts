@@ -34,7 +34,7 @@ export class Transactions implements TransactionsView {
     if (cmd.noMulti) return acc.rejectNow(conn, 'ERR Command not allowed inside a transaction', cmd);
     // A container whose subcommand was not found (its handler would answer
     // later): Redis refuses it at once.
-    if (cmd.subs !== null) return acc.rejectNow(conn, unknownSubcommandError(argStrings(buf, sc)), cmd);
+    if (cmd.subs !== null && sc.argc >= 2) return acc.rejectNow(conn, unknownSubcommandError(argStrings(buf, sc)), cmd);
     if (!conn.multiError) conn.multi!.push({ cmd, frame: Buffer.from(buf.subarray(sc.frameStart, frameEnd)) });
     const seq = conn.nextSeq++;
     acc.markReplySilence(conn, seq);

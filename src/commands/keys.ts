@@ -571,7 +571,7 @@ function copyKeyDb(a: string[], i: number, connDb: number): number {
   for (let j = 3; j + 1 < a.length; j++) {
     if (a[j].toLowerCase() === 'db') {
       const n = Number(a[j + 1]);
-      return Number.isInteger(n) && n >= 0 && n < 256 ? n : connDb;
+      return Number.isInteger(n) && n >= 0 && n <= 0xffffffff ? n : connDb;
     }
   }
   return connDb;

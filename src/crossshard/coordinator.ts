@@ -132,6 +132,8 @@ export class Txn {
       for (const [d, l] of byDb) foreign.push([k, d, l]);
     }
     const taken = await Promise.all(foreign.map(([k, d, keys]) => this.call(k, [OP_TAKE, 'KEEP', ...keys], d)));
+    // A shard refused (a database it lacks): nothing was moved yet, that is the reply.
+    for (const t of taken) if (t[0] === 0x2d) return t;
     await Promise.all(
       foreign.map(([, d, keys], i) => {
         const put: string[] = [OP_PUT];

@@ -42,6 +42,8 @@ export interface XBlock {
   timer: NodeJS.Timeout | null;
 }
 
+const MAX_TIMER = 2 ** 31 - 1;
+
 function isNull(reply: Buffer): boolean {
   const t = reply[0];
   return t === 0x5f || ((t === 0x2a || t === 0x24) && reply[1] === 0x2d);
@@ -67,7 +69,7 @@ export class CrossShardBlocks {
     this.nextToken = (this.nextToken + 1) >>> 0 || 1;
     this.byToken.set(x.token, x);
     this.byConn.set(x.conn.id, x);
-    if (timeoutMs > 0) x.timer = setTimeout(() => this.timeout(x), timeoutMs);
+    if (timeoutMs > 0) this.armTimer(x, Date.now() + timeoutMs);
     this.attempt(x);
   }
 
@@ -105,6 +107,15 @@ export class CrossShardBlocks {
     if (x === undefined || x.done) return;
     if (x.attempting) x.woke = true;
     else this.attempt(x);
+  }
+
+  /**
+   * Timers hold at most 2^31-1 ms (Node clamps longer ones to 1 ms): a longer
+   * wait re-arms until its deadline.
+   */
+  private armTimer(x: XBlock, deadline: number): void {
+    const left = deadline - Date.now();
+    x.timer = setTimeout(() => (left > MAX_TIMER ? this.armTimer(x, deadline) : this.timeout(x)), Math.min(Math.max(left, 1), MAX_TIMER));
   }
 
   private timeout(x: XBlock): void {

@@ -68,6 +68,9 @@ export class ReplyWriter {
 
   /** `msg` is the whole error text, code first: "ERR syntax error". */
   error(msg: string): void {
+    // An error reply is one line: Redis turns CR/LF that client input brought
+    // into an error text into spaces (addReplyErrorFormat).
+    if (msg.indexOf('\r') >= 0 || msg.indexOf('\n') >= 0) msg = msg.replace(/[\r\n]/g, ' ');
     this.errors++;
     const sp = msg.indexOf(' ');
     this.lastErrorCode = sp < 0 ? msg : msg.slice(0, sp);

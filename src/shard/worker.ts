@@ -269,7 +269,13 @@ function runFrame(buf: Buffer, start: number, end: number, proto: number, db: nu
   const argc = parseFrame(buf, start, end, args);
   w.reset();
   w.proto = proto === 3 ? 3 : 2;
-  ctx.db = ks.dbs[db];
+  const d = ks.dbs[db];
+  if (d === undefined) {
+    // A database the server does not have (COPY … DB n moved through the multi-hop path).
+    w.error('ERR DB index is out of range');
+    return;
+  }
+  ctx.db = d;
   const ent = resolve(argc, allowInternal);
   if (ent === undefined) {
     w.error(`ERR unknown command '${args[0]}' on shard`);
