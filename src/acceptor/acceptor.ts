@@ -62,6 +62,9 @@ export class Acceptor implements ReplySink, AcceptorView {
   private dirtyConns: Conn[] = [];
   private turnScheduled = false;
   private stalledConns = new Set<Conn>();
+  /** Sockets refused at maxclients whose error is still being written. */
+  private turnedAway = new Set<net.Socket>();
+  private lastSecurityWarning = 0;
   /** Connections unblocked during a drain, whose queued input waits. */
   private toResume = new Set<Conn>();
   private shuttingDown = false;
@@ -162,7 +165,14 @@ export class Acceptor implements ReplySink, AcceptorView {
     const maxClients = this.config.num('maxclients');
     if (this.conns.size >= maxClients) {
       this.stats.rejectedConnections++;
-      socket.end('-ERR max number of clients reached\r\n');
+      // Redis writes the error and closes. The socket is not read, so it
+      // must be destroyed once the error is out (a half-closed socket would
+      // stay open and keep SHUTDOWN waiting for it); shutdown destroys any
+      // still writing.
+      this.turnedAway.add(socket);
+      socket.on('error', () => {});
+      socket.once('close', () => this.turnedAway.delete(socket));
+      socket.end('-ERR max number of clients reached\r\n', () => socket.destroy());
       return;
     }
     const conn = new Conn(this.nextConnId++, socket, (this.config.get('requirepass') ?? '') !== '');
@@ -339,6 +349,8 @@ export class Acceptor implements ReplySink, AcceptorView {
     const st = sc.argStart, en = sc.argEnd;
     let cmd = this.lookupName(buf, st[0], en[0]);
     if (cmd === undefined) {
+      const name = buf.latin1Slice(st[0], en[0]).toLowerCase();
+      if (name === 'post' || name === 'host:') return this.crossProtocol(conn);
       return this.rejectNow(conn, unknownCommandError(argStrings(buf, sc)), null);
     }
     if (cmd.subs !== null) {
@@ -398,6 +410,25 @@ export class Acceptor implements ReplySink, AcceptorView {
   }
   private readonly lastName = new LastName();
   private lastNameCmd: Command | undefined = undefined;
+
+  /**
+   * An HTTP request (POST, Host:) sent to the server: Redis logs a possible
+   * cross-protocol attack (once a minute) and closes the connection without
+   * a reply.
+   */
+  private crossProtocol(conn: Conn): boolean {
+    const now = Date.now();
+    if (now - this.lastSecurityWarning > 60_000) {
+      this.lastSecurityWarning = now;
+      this.log.warn(
+        'Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. ' +
+          'This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. ' +
+          'Connection aborted.',
+      );
+    }
+    this.dropConn(conn);
+    return true;
+  }
 
   /** An error decided on the acceptor, queued in order behind earlier replies. */
   rejectNow(conn: Conn, msg: string, cmd: Command | null): boolean {
@@ -867,6 +898,8 @@ export class Acceptor implements ReplySink, AcceptorView {
       c.flush();
       c.socket.destroy();
     }
+    for (const s of this.turnedAway) s.destroy();
+    this.turnedAway.clear();
     await new Promise<void>((r) => (this.net ? this.net.close(() => r()) : r()));
     await this.shards.stop();
     this.log.info('bye');

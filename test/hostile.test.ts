@@ -1,0 +1,90 @@
+// Hostile and unlucky clients (issue 11): a client turned away at
+// maxclients must not keep the server from shutting down, and HTTP requests
+// are treated as the cross-protocol attack they may be.
+import { describe, expect, it } from 'vitest';
+import * as net from 'node:net';
+import { RawClient, frame, startServer } from './helpers/server';
+
+function waitExit(proc: import('node:child_process').ChildProcess, ms: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null) return resolve(proc.exitCode);
+    const t = setTimeout(() => resolve(null), ms);
+    proc.once('exit', (code) => {
+      clearTimeout(t);
+      resolve(code);
+    });
+  });
+}
+
+describe('hostile and unlucky clients', () => {
+  it('a client turned away at maxclients leaves nothing open: SIGTERM still stops the server', async () => {
+    const srv = await startServer({ shards: 2 });
+    try {
+      const held = new RawClient(srv.port);
+      await held.ready();
+      expect(await held.call(frame('CONFIG', 'SET', 'maxclients', '1'), 5)).toBe('+OK\r\n');
+      for (let i = 0; i < 3; i++) {
+        const late = new RawClient(srv.port);
+        await late.ready();
+        late.send(frame('PING'));
+        expect(await late.read(40)).toBe('-ERR max number of clients reached\r\n');
+        expect(await late.waitClose()).toBe(true);
+        late.close();
+      }
+      // A refused client that never reads nor closes must not hold the server either.
+      const silent = net.connect(srv.port, '127.0.0.1');
+      await new Promise((r) => silent.once('connect', r));
+      silent.on('error', () => {});
+      expect(await held.call(frame('PING'), 7)).toBe('+PONG\r\n');
+      srv.proc.kill('SIGTERM');
+      expect(await waitExit(srv.proc, 5000)).toBe(0);
+      silent.destroy();
+      held.close();
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('SHUTDOWN NOSAVE after refused clients exits too', async () => {
+    const srv = await startServer({ shards: 1 });
+    try {
+      const held = new RawClient(srv.port);
+      await held.ready();
+      await held.call(frame('CONFIG', 'SET', 'maxclients', '1'), 5);
+      const late = new RawClient(srv.port);
+      await late.ready();
+      late.send(frame('PING'));
+      await late.read(40);
+      late.close();
+      held.send(frame('SHUTDOWN', 'NOSAVE'));
+      expect(await waitExit(srv.proc, 5000)).toBe(0);
+      held.close();
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  for (const req of ['POST / HTTP/1.1\r\nHost: example.com\r\n\r\n', 'Host: example.com\r\n', 'PING\r\npost /x\r\n']) {
+    it(`an HTTP-looking request closes the connection without a reply (${JSON.stringify(req.slice(0, 12))})`, async () => {
+      const srv = await startServer({ shards: 1 });
+      try {
+        const c = new RawClient(srv.port);
+        await c.ready();
+        c.send(req);
+        expect(await c.waitClose()).toBe(true);
+        const got = await c.read(0, 10);
+        // Like Redis's freeClientAsync: the connection goes without writing anything still pending.
+        expect(got).toBe('');
+        await new Promise((r) => setTimeout(r, 100));
+        expect(srv.output()).toContain('Possible SECURITY ATTACK detected');
+        // Everyone else carries on.
+        const o = new RawClient(srv.port);
+        await o.ready();
+        expect(await o.call(frame('PING'), 7)).toBe('+PONG\r\n');
+        o.close();
+      } finally {
+        await srv.stop();
+      }
+    });
+  }
+});
