@@ -88,3 +88,33 @@ describe('hostile and unlucky clients', () => {
     });
   }
 });
+
+describe('unauthenticated clients', () => {
+  it('more than 10 arguments or a bulk over 16 KB before AUTH: Redis errors and closes', async () => {
+    const srv = await startServer({ shards: 1, args: ['--requirepass', 'secret'] });
+    try {
+      const many = new RawClient(srv.port);
+      await many.ready();
+      many.send('*11\r\n');
+      const e1 = '-ERR Protocol error: unauthenticated multibulk length\r\n';
+      expect(await many.read(e1.length)).toBe(e1);
+      expect(await many.waitClose()).toBe(true);
+      const big = new RawClient(srv.port);
+      await big.ready();
+      big.send('*2\r\n$4\r\nAUTH\r\n$16385\r\n');
+      const e2 = '-ERR Protocol error: unauthenticated bulk length\r\n';
+      expect(await big.read(e2.length)).toBe(e2);
+      expect(await big.waitClose()).toBe(true);
+      // Within the limits: NOAUTH as usual; after AUTH in the same pipeline, no limits.
+      const ok = new RawClient(srv.port);
+      await ok.ready();
+      const v = 'x'.repeat(20000);
+      ok.send(frame('GET', 'k') + frame('AUTH', 'secret') + frame('SET', 'k', v) + frame('MSET', 'a', '1', 'b', '2', 'c', '3', 'd', '4', 'e', '5', 'f', '6'));
+      const want = '-NOAUTH Authentication required.\r\n+OK\r\n+OK\r\n+OK\r\n';
+      expect(await ok.read(want.length)).toBe(want);
+      ok.close();
+    } finally {
+      await srv.stop();
+    }
+  });
+});

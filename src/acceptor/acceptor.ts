@@ -265,6 +265,9 @@ export class Acceptor implements ReplySink, AcceptorView {
     const end = conn.inLen;
     conn.needBytes = 0;
     while (pos < end && !conn.closed && conn.closeAfterSeq < 0 && conn.blockedSeq < 0) {
+      // Before AUTH, Redis accepts at most 10 arguments and 16 KB bulks
+      // (read per command: an AUTH earlier in this pipeline lifts it).
+      sc.authRequired = !conn.authed;
       const r = sc.scan(buf, pos, end);
       if (r === SCAN_NEED_MORE) {
         conn.needBytes = sc.needBytes > 0 ? sc.needBytes : 0;

@@ -29,7 +29,8 @@ function ping(port: number): Promise<boolean> {
     s.on('connect', () => s.write('PING\r\n'));
     s.on('data', (d) => {
       s.destroy();
-      resolve(d.toString().startsWith('+PONG'));
+      // NOAUTH: up, with requirepass set.
+      resolve(d.toString().startsWith('+PONG') || d.toString().startsWith('-NOAUTH'));
     });
     s.on('error', () => resolve(false));
     s.on('timeout', () => {
