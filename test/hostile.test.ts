@@ -118,3 +118,45 @@ describe('unauthenticated clients', () => {
     }
   });
 });
+
+describe('vanished clients', () => {
+  it("a client that pipelines cross-shard commands and disconnects leaves its queued commands undone", { timeout: 30000 }, async () => {
+    const srv = await startServer({ shards: 4 });
+    try {
+      const c = new RawClient(srv.port);
+      await c.ready();
+      // src and dst on different shards (4 shards: slots 0-4095, …).
+      const src = 'vanish:{a}', dst = 'vanish:{b}';
+      const n = 20000;
+      let fill = '';
+      for (let i = 0; i < n; i += 1000) fill += frame('RPUSH', src, ...Array.from({ length: 1000 }, (_, j) => String(i + j)));
+      c.send(fill);
+      let want = '';
+      for (let i = 1000; i <= n; i += 1000) want += `:${i}\r\n`;
+      expect(await c.read(want.length, 10000)).toBe(want);
+      let burst = '';
+      for (let i = 0; i < n; i++) burst += frame('LMOVE', src, dst, 'LEFT', 'RIGHT');
+      c.send(burst);
+      c.close();
+      const o = new RawClient(srv.port);
+      await o.ready();
+      const len = async (k: string) => {
+        o.send(frame('LLEN', k));
+        let r = '';
+        while (!r.endsWith('\r\n')) r += await o.read(1);
+        return Number(r.slice(1, -2));
+      };
+      await new Promise((r) => setTimeout(r, 1000));
+      const moved1 = await len(dst);
+      await new Promise((r) => setTimeout(r, 1000));
+      const moved2 = await len(dst);
+      // Nothing keeps running once the client is gone, and most never ran.
+      expect(moved2).toBe(moved1);
+      expect(moved2).toBeLessThan(n);
+      expect(moved2 + (await len(src))).toBe(n);
+      o.close();
+    } finally {
+      await srv.stop();
+    }
+  });
+});

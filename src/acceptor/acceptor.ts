@@ -579,6 +579,9 @@ export class Acceptor implements ReplySink, AcceptorView {
 
   /** Await a coordinated command's reply (inside the coordinator's body) and deliver it as conn's reply seq. */
   private async replyLater(conn: Conn, seq: number, cmd: Command, run: () => Promise<Buffer>): Promise<void> {
+    // A client gone before its turn: drop the command, as Redis drops a
+    // freed client's query buffer (its held shards are released at once).
+    if (conn.closed) return;
     let reply: Buffer;
     try {
       reply = await run();

@@ -126,6 +126,7 @@ export class ExecPlanner {
     }
     const results = await new Promise<Array<Buffer | Later> | null>((resolve, reject) => {
       this.coord.begin(shards, async (tx) => {
+        if (conn.closed) return resolve([]);
         try {
           if (watched !== null) {
             const checks = await Promise.all([...watched].map((k) => tx.call(k, [OP_TXCHECK, String(conn.id)], 0)));

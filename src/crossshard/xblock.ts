@@ -88,6 +88,7 @@ export class CrossShardBlocks {
       s.adminSend(k, [OP_WATCHKEYS, tok, ...x.keysByShard.get(k)!], x.db);
     }
     this.coord.begin(x.shards, async (tx) => {
+      if (x.done) return; // the client went away or was unblocked meanwhile
       let reply: Buffer;
       try {
         reply = await tx.gatherAndRun(x.exec, x.keysByShard, x.frame, x.proto, x.db, x.isWrite);
