@@ -160,3 +160,47 @@ describe('vanished clients', () => {
     }
   });
 });
+
+describe('output buffer limits', () => {
+  it('client-output-buffer-limit normal closes a client that pipelines and never reads', { timeout: 20000 }, async () => {
+    const srv = await startServer({ shards: 2 });
+    try {
+      const admin = new RawClient(srv.port);
+      await admin.ready();
+      expect(await admin.call(frame('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 4mb 2mb 1'), 5)).toBe('+OK\r\n');
+      const v = 'v'.repeat(10 * 1024);
+      expect(await admin.call(frame('SET', 'big', v), 5)).toBe('+OK\r\n');
+      // Replies this client never reads: 20k × 10 KB.
+      const hog = net.connect(srv.port, '127.0.0.1');
+      hog.on('error', () => {});
+      await new Promise((r) => hog.once('connect', r));
+      hog.pause();
+      hog.write(frame('GET', 'big').repeat(20000));
+      // The server drops it (a paused socket notices only once it reads again).
+      let clients = 2;
+      for (let i = 0; i < 100 && clients > 1; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        admin.send(frame('CLIENT', 'LIST'));
+        let list = '';
+        while (!list.endsWith('\r\n') || list.split('\n').length < 3) list += await admin.read(1);
+        clients = list.split('\n').filter((l) => l.includes('id=')).length;
+      }
+      expect(clients).toBe(1);
+      expect(srv.output()).toContain('overcoming of output buffer limits');
+      const closed = new Promise<boolean>((r) => hog.once('close', () => r(true)));
+      hog.resume();
+      expect(await closed).toBe(true);
+      // A client that reads its replies is never closed for the same traffic.
+      const reader = new RawClient(srv.port);
+      await reader.ready();
+      reader.send(frame('GET', 'big').repeat(500));
+      const one = `$${v.length}\r\n${v}\r\n`;
+      expect((await reader.read(one.length * 500, 10000)).length).toBe(one.length * 500);
+      expect(reader.closed).toBe(false);
+      reader.close();
+      admin.close();
+    } finally {
+      await srv.stop();
+    }
+  });
+});

@@ -95,6 +95,7 @@ export class Acceptor implements ReplySink, AcceptorView {
     this.xblocks = new CrossShardBlocks(this.shards, this.coord, (conn, seq, reply) => this.deliver(conn as Conn, seq, reply, 0, reply.length));
     this.txn = new Transactions(this, new ExecPlanner(new Router(this.table, this.owners, shards), this.shards, this.coord));
     config.onChange = (name, value) => this.onConfigChange(name, value);
+    this.readOutputLimits();
   }
 
   get shardCount(): number {
@@ -138,6 +139,7 @@ export class Acceptor implements ReplySink, AcceptorView {
   }
 
   private onConfigChange(name: string, value: string): void {
+    if (name === 'client-output-buffer-limit') this.readOutputLimits();
     if (name === 'proto-max-bulk-len') {
       this.scanner.maxBulkLen = this.inlineScanner.maxBulkLen = this.config.num(name);
     }
@@ -875,12 +877,45 @@ export class Acceptor implements ReplySink, AcceptorView {
         this.connFailed(c, e);
         continue;
       }
+      if (this.obufLimited && this.overOutputLimit(c)) continue;
       // A client that stops reading must not grow our memory without bound.
       if (!c.closed && c.socket.writableLength > 64 * 1024 * 1024 && !c.stalled) {
         c.stalled = true;
         c.socket.pause();
       }
     }
+  }
+
+  /**
+   * client-output-buffer-limit for normal clients, as Redis applies it: over
+   * the hard limit, or over the soft limit for longer than its seconds, the
+   * client is closed (its pending replies dropped). Checked when its output
+   * is handed to the socket, so a client that stops reading meets it.
+   */
+  private overOutputLimit(c: Conn): boolean {
+    const [hard, soft, secs] = this.obufNormal;
+    const used = c.outLen + c.socket.writableLength;
+    let over = hard > 0 && used >= hard;
+    if (!over && soft > 0) {
+      if (used < soft) c.softLimitSince = 0;
+      else if (c.softLimitSince === 0) c.softLimitSince = Date.now();
+      else over = Date.now() - c.softLimitSince >= secs * 1000;
+    }
+    if (!over) return false;
+    this.log.warn({ id: c.id, addr: c.addr, omem: used }, 'Client scheduled to be closed ASAP for overcoming of output buffer limits.');
+    this.dropConn(c);
+    return true;
+  }
+
+  /** Hard, soft (bytes) and soft seconds of the normal class. */
+  private obufNormal: [number, number, number] = [0, 0, 0];
+  private obufLimited = false;
+
+  private readOutputLimits(): void {
+    const v = (this.config.get('client-output-buffer-limit') ?? '').split(/\s+/);
+    const i = v.indexOf('normal');
+    this.obufNormal = i >= 0 ? [Number(v[i + 1]) || 0, Number(v[i + 2]) || 0, Number(v[i + 3]) || 0] : [0, 0, 0];
+    this.obufLimited = this.obufNormal[0] > 0 || this.obufNormal[1] > 0;
   }
 
   // -------------------------------------------------------------- lifecycle

@@ -55,6 +55,8 @@ export class Conn implements ClientView {
    * it is served.
    */
   blockedSeq = -1;
+  /** When the output first stayed over the soft client-output-buffer-limit (0: not over). */
+  softLimitSince = 0;
   /** Close once every reply up to this sequence number was written. */
   closeAfterSeq = -1;
   closed = false;
