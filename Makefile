@@ -11,17 +11,24 @@ node_modules/.installed: package.json
 
 install: node_modules/.installed
 
-# Real Redis 7 (Debian's redis-server/redis-tools) is the benchmark baseline and
-# what the bench smoke test runs against; install it when missing and root.
+# Debian packages the server and its tests need, installed when missing and
+# root: real Redis 7 (the benchmark baseline and the reference the tests
+# compare with), Lua 5.1 with cjson and bitop (scripting runs on Debian's
+# liblua5.1 through koffi), and the lua5.1 interpreter for the struct/cmsgpack
+# module tests.
+DEBS = redis-server redis-tools liblua5.1-0 lua-cjson lua-bitop lua5.1
+
 system-deps:
-	@command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null || \
-	  { if [ "$$(id -u)" = 0 ]; then (apt-get update -qq && apt-get install -y -qq redis-server redis-tools) >/dev/null; \
-	    else echo "note: redis-server/redis-tools missing (install them for the bench smoke test)"; fi; }
+	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then echo "installing:$$missing"; (apt-get update -qq && apt-get install -y -qq $$missing) >/dev/null; \
+	    else echo "note: missing Debian packages:$$missing (scripting and the tests comparing with Redis need them)"; fi; \
+	  fi
 
 build: install
 	./node_modules/.bin/tsc -p tsconfig.json
 
-run: build
+run: build system-deps
 	node dist/acceptor/main.js $(ARGS)
 
 test: build system-deps

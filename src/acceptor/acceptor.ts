@@ -26,6 +26,7 @@ import { Route, Router, argStrings } from '../routing/route';
 import { Coordinator } from '../crossshard/coordinator';
 import { CrossShardBlocks } from '../crossshard/xblock';
 import { ExecPlanner, type Queued } from '../crossshard/exec';
+import { Scripts } from '../crossshard/script';
 import { mergeParts, mergeScan, scanParts, splitByShard } from '../crossshard/merge';
 import { Transactions } from './txn';
 import { Conn } from './conn';
@@ -51,6 +52,7 @@ export class Acceptor implements ReplySink, AcceptorView {
   readonly coord: Coordinator;
   readonly xblocks: CrossShardBlocks;
   readonly txn: Transactions;
+  readonly scripts: Scripts<Conn>;
   readonly startedAt = Date.now();
   readonly runId = randomHex(40);
   private net: net.Server | null = null;
@@ -94,6 +96,22 @@ export class Acceptor implements ReplySink, AcceptorView {
     this.coord = new Coordinator(this.shards, (e) => this.log.error({ err: e }, 'multi-shard transaction failed'));
     this.xblocks = new CrossShardBlocks(this.shards, this.coord, (conn, seq, reply) => this.deliver(conn as Conn, seq, reply, 0, reply.length));
     this.txn = new Transactions(this, new ExecPlanner(new Router(this.table, this.owners, shards), this.shards, this.coord));
+    this.scripts = new Scripts<Conn>(
+      this.table, this.owners, this.shards, this.coord, () => this.config.num('databases'),
+      {
+        toShard: (conn, shard, buf, fs, fe) => this.enqueueCmd(conn, shard, buf, fs, fe),
+        takeSeq: (conn) => this.takeSeq(conn),
+        deliver: (conn, seq, reply) => {
+          this.deliver(conn, seq, reply, 0, reply.length);
+          this.endOfInput();
+        },
+        replyError: (conn, text) => {
+          this.deliverError(conn, this.takeSeq(conn), text);
+          return true;
+        },
+      },
+      (level, msg) => (level >= 3 ? this.log.warn(msg) : level === 2 ? this.log.info(msg) : this.log.debug(msg)),
+    );
     config.onChange = (name, value) => this.onConfigChange(name, value);
     this.readOutputLimits();
   }
@@ -380,6 +398,7 @@ export class Acceptor implements ReplySink, AcceptorView {
     conn.lastCmd = cmd.name;
     this.stats.totalCommands++;
     if (conn.multi !== null && def.txnControl !== true) return this.txn.queue(conn, cmd, buf, sc, frameEnd);
+    if (def.script !== undefined) return this.scripts.dispatch(conn, cmd, buf, sc, frameEnd);
     const r = this.router;
     switch (r.route(cmd, buf, sc)) {
       case Route.Acceptor:
@@ -807,6 +826,10 @@ export class Acceptor implements ReplySink, AcceptorView {
     } catch (err) {
       this.log.error({ err }, 'cross-shard wait failed');
     }
+  }
+
+  onNote(args: string[]): void {
+    if (args[0] === 'scriptforeign' && args.length === 2) this.scripts.onForeign(args[1]);
   }
 
   onControlReply(tx: number, op: number, reply: Buffer): void {

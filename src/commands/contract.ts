@@ -38,6 +38,30 @@ export interface ShardCtx {
    * several, e.g. a MULTI). Null otherwise.
    */
   readyKey: string | null;
+  /** Scripts run on this shard (EVAL's fast path); null where scripting is unavailable. */
+  scripts: ShardScripts | null;
+}
+
+/**
+ * EVAL on a shard (src/shard/scripts.ts): run a cached script (its body
+ * already reached every shard, see AcceptorView.scripts) with KEYS and
+ * ARGV, writing the reply to c.w.
+ */
+export interface ShardScripts {
+  /** `script` is the body (EVAL) or the sha (EVALSHA, any case). */
+  eval(c: ShardCtx, script: string, isSha: boolean, keys: string[], argv: string[], readOnly: boolean): void;
+}
+
+/** The script cache, kept on the acceptor and copied to every shard (src/crossshard/script.ts). */
+export interface ScriptRegistry {
+  /** SCRIPT LOAD / an EVAL body: its sha, or Redis's compile error text. */
+  load(body: string): { sha: string } | { err: string };
+  exists(sha: string): boolean;
+  flush(): void;
+  /** INFO: cached scripts, their bodies' bytes, the acceptor's Lua heap, runs that held every shard. */
+  info(): { scripts: number; memory: number; luaMemory: number; heldRuns: number };
+  /** Why scripting is unavailable (the Lua library could not be loaded), or null. */
+  readonly unavailable: string | null;
 }
 
 export type BlockFn = (
@@ -94,6 +118,8 @@ export interface CommandDef {
   /** Database of the key at argument index i when not the connection's (COPY … DB n). */
   keyDb?: (a: string[], i: number, connDb: number) => number;
   probe?: ShardHandlerKeys;
+  /** EVAL/EVALSHA and their _RO forms: the acceptor picks the shard (or holds them all) per script. */
+  script?: 'eval' | 'evalsha';
 }
 
 export type ShardHandlerKeys = (c: ShardCtx, a: string[]) => string[];
@@ -196,6 +222,8 @@ export interface AcceptorView {
   readonly txn: TransactionsView;
   /** CLIENT UNBLOCK: end a blocked client's wait; true if it was blocked. */
   unblockClient(id: number, withError: boolean): Promise<boolean>;
+  /** The script cache (SCRIPT LOAD/EXISTS/FLUSH). */
+  readonly scripts: ScriptRegistry;
   /** DEBUG KEYSHARD-FAULT on the acceptor. */
   injectFault(where: 'dispatch' | 'merge'): void;
 }

@@ -22,10 +22,11 @@ import { commands as memory } from './memory';
 import { commands as dump } from './dump';
 import { commands as multi } from './multi';
 import { commands as debug } from './debug';
+import { commands as scripting } from './scripting';
 
 export const groups: CommandDef[][] = [
   string, bitops, keys, command, config, connection, server,
-  list, hash, set, zset, geo, hll, sort, memory, multi, dump, debug,
+  list, hash, set, zset, geo, hll, sort, memory, multi, dump, debug, scripting,
 ];
 
 export function buildCommandTable(): CommandTable {

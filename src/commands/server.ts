@@ -405,6 +405,7 @@ function memoryLines(s: ServerView, m: MergedStats, x: ServerExtras): string[] {
   const peak = x.sampler.peakMem;
   const total = os.totalmem();
   const maxmem = cfgNum(s, 'maxmemory', 0);
+  const sc = s.scripts.info();
   let clientsMem = 0;
   for (const c of s.conns.values()) {
     clientsMem += c.out.length + (c.inBuf === null ? 0 : c.inBuf.length) + (c.socket.writableLength ?? 0);
@@ -419,19 +420,19 @@ function memoryLines(s: ServerView, m: MergedStats, x: ServerExtras): string[] {
     `used_memory_peak_perc:${fixed(peak ? (used * 100) / peak : 0, 2)}%`,
     `total_system_memory:${total}`,
     `total_system_memory_human:${bytesToHuman(total)}`,
-    'used_memory_lua:0',
-    'used_memory_vm_eval:0',
-    'used_memory_lua_human:0B',
-    'used_memory_scripts_eval:0',
-    'number_of_cached_scripts:0',
+    `used_memory_lua:${sc.luaMemory}`,
+    `used_memory_vm_eval:${sc.luaMemory}`,
+    `used_memory_lua_human:${bytesToHuman(sc.luaMemory)}`,
+    `used_memory_scripts_eval:${sc.memory}`,
+    `number_of_cached_scripts:${sc.scripts}`,
     'number_of_functions:0',
     'number_of_libraries:0',
     'used_memory_vm_functions:0',
-    'used_memory_vm_total:0',
-    'used_memory_vm_total_human:0B',
+    `used_memory_vm_total:${sc.luaMemory}`,
+    `used_memory_vm_total_human:${bytesToHuman(sc.luaMemory)}`,
     'used_memory_functions:0',
-    'used_memory_scripts:0',
-    'used_memory_scripts_human:0B',
+    `used_memory_scripts:${sc.memory}`,
+    `used_memory_scripts_human:${bytesToHuman(sc.memory)}`,
     `maxmemory:${maxmem}`,
     `maxmemory_human:${bytesToHuman(maxmem)}`,
     `maxmemory_policy:${s.config.get('maxmemory-policy') ?? 'noeviction'}`,
@@ -548,6 +549,9 @@ function statsLines(s: ServerView, m: MergedStats, x: ServerExtras): string[] {
     l.push(`total_reads_processed:${st.reads}`, `total_writes_processed:${st.writes}`);
   }
   l.push('io_threaded_reads_processed:0', 'io_threaded_writes_processed:0', 'reply_buffer_shrinks:0', 'reply_buffer_expands:0');
+  // keyshard's own: scripts that ran with every shard held (keys on several
+  // shards, keys built at run time, or a first run).
+  l.push(`keyshard_scripts_held_runs:${s.scripts.info().heldRuns}`);
   return l;
 }
 

@@ -102,13 +102,7 @@ export class Txn {
     return this.callFrame(shard, encodeFrame(args), 2, db);
   }
 
-  /**
-   * The generic multi-hop execution: copy the keys other shards own into
-   * `exec`, run the command there as if all keys were local, then move the
-   * (possibly changed) keys back to their owners and drop the copies. Works
-   * for any command, so cross-shard RENAME, MSETNX, COPY, BITOP, set and
-   * sorted-set algebra… need no special code.
-   */
+  /** The generic multi-hop execution (gatherSteps below), each batch of calls awaited. */
   async gatherAndRun(
     exec: number,
     keysByShard: Map<number, string[]>,
@@ -118,41 +112,47 @@ export class Txn {
     isWrite: boolean,
     dbOf: Map<string, number> | null = null,
   ): Promise<Buffer> {
-    // (shard, db, keys) groups of keys the executing shard does not own.
-    const foreign: Array<[number, number, string[]]> = [];
-    for (const [k, keys] of keysByShard) {
-      if (k === exec) continue;
-      const byDb = new Map<number, string[]>();
-      for (const key of keys) {
-        const d = dbOf?.get(key) ?? db;
-        let l = byDb.get(d);
-        if (l === undefined) byDb.set(d, (l = []));
-        l.push(key);
-      }
-      for (const [d, l] of byDb) foreign.push([k, d, l]);
+    const steps = gatherSteps(exec, keysByShard, frame, proto, db, isWrite, dbOf);
+    let replies: Buffer[] = [];
+    for (;;) {
+      const r = steps.next(replies);
+      if (r.done) return r.value;
+      replies = await Promise.all(r.value.map((c) => (c === null ? EMPTY : this.callFrame(c.shard, c.frame, c.proto, c.db))));
     }
-    const taken = await Promise.all(foreign.map(([k, d, keys]) => this.call(k, [OP_TAKE, 'KEEP', ...keys], d)));
-    // A shard refused (a database it lacks): nothing was moved yet, that is the reply.
-    for (const t of taken) if (t[0] === 0x2d) return t;
-    await Promise.all(
-      foreign.map(([, d, keys], i) => {
-        const put: string[] = [OP_PUT];
-        appendEntries(put, keys, taken[i]);
-        return put.length > 1 ? this.call(exec, put, d) : null;
-      }),
-    );
-    const reply = await this.callFrame(exec, frame, proto, db);
-    const back = await Promise.all(foreign.map(([, d, keys]) => this.call(exec, [OP_TAKE, 'DEL', ...keys], d)));
-    if (isWrite) {
-      await Promise.all(
-        foreign.map(([k, d, keys], i) => {
-          const p: string[] = [OP_PUT];
-          appendChanged(p, keys, taken[i], back[i]);
-          return p.length > 1 ? this.call(k, p, d) : null;
-        }),
-      );
+  }
+
+  /**
+   * gatherAndRun for a script running on the acceptor with the shards held
+   * (src/crossshard/script.ts): the same steps, each call waited for in place.
+   */
+  gatherAndRunSync(
+    exec: number, keysByShard: Map<number, string[]>, frame: Buffer, proto: number, db: number, isWrite: boolean,
+  ): Buffer {
+    const steps = gatherSteps(exec, keysByShard, frame, proto, db, isWrite, null);
+    let replies: Buffer[] = [];
+    for (;;) {
+      const r = steps.next(replies);
+      if (r.done) return r.value;
+      replies = r.value.map((c) => (c === null ? EMPTY : this.callSync(c.shard, c.frame, c.proto, c.db)));
     }
-    return reply;
+  }
+
+  /**
+   * Run a command frame on a held shard and wait for its reply right here,
+   * draining the reply rings meanwhile (the acceptor thread may block: the
+   * shards it would serve are held anyway). For scripts run on the acceptor.
+   */
+  callSync(shard: number, frame: Buffer, proto: number, db: number): Buffer {
+    const op = this.coord.nextOp;
+    this.coord.nextOp = (this.coord.nextOp + 1) >>> 0 || 1;
+    let result: Buffer | null = null;
+    this.coord.waiting.set(op, (b) => {
+      result = b;
+    });
+    const shards = this.coord.shards;
+    while (!shards.sendControl(shard, K_CTRL, proto, db, this.id, op, frame)) shards.waitForReplies(1);
+    while (result === null) shards.waitForReplies(50);
+    return result;
   }
 
   /**
@@ -178,6 +178,60 @@ export class Txn {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** One control call of a multi-hop step (null: nothing to send, its reply is empty). */
+interface CtrlCall {
+  shard: number;
+  frame: Buffer;
+  proto: number;
+  db: number;
+}
+
+/**
+ * The generic multi-hop execution as steps: copy the keys other shards own
+ * into `exec`, run the command there as if all keys were local, then move
+ * the (possibly changed) keys back to their owners and drop the copies.
+ * Each `yield` is a batch of calls that may run in parallel; the driver
+ * sends back their replies. Works for any command, so cross-shard RENAME,
+ * MSETNX, COPY, BITOP, set and sorted-set algebra… need no special code.
+ */
+function* gatherSteps(
+  exec: number, keysByShard: Map<number, string[]>, frame: Buffer, proto: number, db: number,
+  isWrite: boolean, dbOf: Map<string, number> | null,
+): Generator<Array<CtrlCall | null>, Buffer, Buffer[]> {
+  // (shard, db, keys) groups of keys the executing shard does not own.
+  const foreign: Array<[number, number, string[]]> = [];
+  for (const [k, keys] of keysByShard) {
+    if (k === exec) continue;
+    const byDb = new Map<number, string[]>();
+    for (const key of keys) {
+      const d = dbOf?.get(key) ?? db;
+      let l = byDb.get(d);
+      if (l === undefined) byDb.set(d, (l = []));
+      l.push(key);
+    }
+    for (const [d, l] of byDb) foreign.push([k, d, l]);
+  }
+  const op = (shard: number, args: string[], d: number): CtrlCall => ({ shard, frame: encodeFrame(args), proto: 2, db: d });
+  const taken = yield foreign.map(([k, d, keys]) => op(k, [OP_TAKE, 'KEEP', ...keys], d));
+  // A shard refused (a database it lacks): nothing was moved yet, that is the reply.
+  for (const t of taken) if (t[0] === 0x2d) return t;
+  yield foreign.map(([, d, keys], i) => {
+    const put: string[] = [OP_PUT];
+    appendEntries(put, keys, taken[i]);
+    return put.length > 1 ? op(exec, put, d) : null;
+  });
+  const [reply] = yield [{ shard: exec, frame, proto, db }];
+  const back = yield foreign.map(([, d, keys]) => op(exec, [OP_TAKE, 'DEL', ...keys], d));
+  if (isWrite) {
+    yield foreign.map(([k, d, keys], i) => {
+      const p: string[] = [OP_PUT];
+      appendChanged(p, keys, taken[i], back[i]);
+      return p.length > 1 ? op(k, p, d) : null;
+    });
+  }
+  return reply;
+}
 
 /**
  * `__put` arguments for the keys whose value or TTL the command changed:

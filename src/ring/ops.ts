@@ -34,3 +34,7 @@ export const OP_WATCHKEYS = '__watchkeys';
 export const OP_UNWATCH = '__unwatch';
 /** `__fault <where>`: DEBUG KEYSHARD-FAULT on the shard. */
 export const OP_FAULT = '__fault';
+/** `__scriptload <body>`: the acceptor accepted this script body; compile and cache it. */
+export const OP_SCRIPTLOAD = '__scriptload';
+/** `__scriptflush`: SCRIPT FLUSH. */
+export const OP_SCRIPTFLUSH = '__scriptflush';

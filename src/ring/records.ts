@@ -33,6 +33,9 @@ export const K_ADMIN = 6;
 /** A cross-shard wait's watcher fired (reply only): tag1 = wait token. */
 export const K_WAKE = 7;
 
+/** A shard's unsolicited note to the acceptor (reply only): the payload is a frame, e.g. `scriptforeign <sha>`. */
+export const K_NOTE = 8;
+
 /** Reply flag: the reply is an error reply. */
 export const RF_ERROR = 1;
 

@@ -9,14 +9,14 @@
 //   __probe command args…  → the keys a command reads beyond its spec
 // Transactions: __exec, __txwatch, __txforget, __txcheck (src/shard/watch.ts).
 // Blocking: __unblock, __clientunblock, __watchkeys, __unwatch (src/shard/blocking.ts).
-// Admin: __stats, __config, __resetstat, __fault.
+// Admin: __stats, __config, __resetstat, __fault. Scripts: __scriptload, __scriptflush.
 
 import type { ShardCtx, ShardHandler } from '../commands/contract';
 import { shardProbes } from '../commands/index';
 import { K_CMD, K_WAKE } from '../ring/records';
 import {
   OP_CLIENTUNBLOCK, OP_CONFIG, OP_EXEC, OP_FAULT, OP_PROBE, OP_PUT, OP_RESETSTAT, OP_STATS, OP_TAKE,
-  OP_TXCHECK, OP_TXFORGET, OP_TXWATCH, OP_UNBLOCK, OP_UNWATCH, OP_WATCHKEYS,
+  OP_TXCHECK, OP_TXFORGET, OP_TXWATCH, OP_UNBLOCK, OP_UNWATCH, OP_WATCHKEYS, OP_SCRIPTLOAD, OP_SCRIPTFLUSH,
 } from '../ring/ops';
 import { encodeValue, decodeValue } from '../store/serialize';
 import type { BlockedClients } from './blocking';
@@ -45,6 +45,8 @@ export interface ShardServices {
   /** Replace ctx.w's contents with an internal-error reply and log e. */
   internalError(e: unknown): void;
   setFault(where: string): void;
+  /** The shard's script runner (EVAL's fast path). */
+  scripts: { load(body: string): void; flush(): void };
 }
 
 export function internalHandlers(sv: ShardServices): Map<string, ShardHandler> {
@@ -230,6 +232,16 @@ export function internalHandlers(sv: ShardServices): Map<string, ShardHandler> {
     const keys = p ? p(c, a.slice(1)) : [];
     c.w.arr(keys.length);
     for (const k of keys) c.w.bulk(k);
+  });
+
+  // The script cache is the acceptor's; each shard keeps a compiled copy.
+  m.set(OP_SCRIPTLOAD, (c, a) => {
+    sv.scripts.load(a[1]);
+    c.w.ok();
+  });
+  m.set(OP_SCRIPTFLUSH, (c) => {
+    sv.scripts.flush();
+    c.w.ok();
   });
 
   return m;

@@ -8,14 +8,15 @@ import { shardLogger } from '../util/log';
 import { performance } from 'node:perf_hooks';
 import { RingConsumer, RingProducer } from '../ring/ring';
 import {
-  REQ_HEADER, REP_HEADER, K_CMD, K_PART, K_HOLD, K_CTRL, K_RELEASE, K_ADMIN, RF_ERROR, RQ_INTERNAL, reqDb, writeRepHeader,
+  REQ_HEADER, REP_HEADER, K_CMD, K_PART, K_HOLD, K_CTRL, K_RELEASE, K_ADMIN, K_NOTE, RF_ERROR, RQ_INTERNAL, reqDb, writeRepHeader,
 } from '../ring/records';
 import { ReplyWriter } from '../protocol/reply';
 import { Keyspace } from '../store/keyspace';
 import type { ShardCtx, ShardHandler } from '../commands/contract';
 import { shardHandlers } from '../commands/index';
 import { internalHandlers } from './internal';
-import { parseFrame } from '../protocol/frame-args';
+import { encodeFrame, parseFrame } from '../protocol/frame-args';
+import { ShardScriptRunner } from './scripts';
 import { BlockedClients, Waiter } from './blocking';
 import { Watches } from './watch';
 import { copyBytes } from '../util/bytes';
@@ -49,6 +50,7 @@ const ctx: ShardCtx = {
   shard: init.shard,
   block: null,
   readyKey: null,
+  scripts: null,
 };
 
 const handlers: Map<string, ShardHandler> = shardHandlers();
@@ -150,6 +152,53 @@ function serveBlocked(): void {
   blocked.serveReady(serveWaiter);
   ks.stats.blocked = blocked.count;
 }
+// EVAL's fast path (src/shard/scripts.ts): redis.call runs this shard's
+// handlers with the script's own reply writer.
+const scriptW = new ReplyWriter(1024);
+const scripts = new ShardScriptRunner({
+  slotLo: init.slotLo,
+  slotHi: init.slotHi,
+  shards: init.shards,
+  databases: init.databases,
+  runCommand(cmd, a, proto, db) {
+    const h = handlers.get(cmd.name);
+    if (h === undefined) return Buffer.from(`-ERR unknown command '${cmd.name}' on shard\r\n`, 'latin1');
+    const outerW = ctx.w, outerDb = ctx.db, outerBlock = ctx.block;
+    scriptW.reset();
+    scriptW.proto = proto;
+    ctx.w = scriptW;
+    ctx.db = ks.dbs[db];
+    ctx.block = null;
+    const st = entryFor(cmd.name, h).stat;
+    try {
+      h(ctx, a);
+    } catch (e) {
+      scriptW.reset();
+      scriptW.error('ERR internal error: ' + String((e as Error)?.message ?? e));
+      log.error({ err: e, cmd: cmd.name }, 'command failed inside a script');
+    }
+    st.calls++;
+    if (scriptW.errors > 0) {
+      st.failed++;
+      errorStats.set(scriptW.lastErrorCode, (errorStats.get(scriptW.lastErrorCode) ?? 0) + 1);
+    }
+    ctx.w = outerW;
+    ctx.db = outerDb;
+    ctx.block = outerBlock;
+    return Buffer.from(scriptW.view());
+  },
+  reportForeign(sha) {
+    const note = encodeFrame(['scriptforeign', sha]);
+    emitBytes(K_NOTE, 0, 0, 0, note, note.length);
+  },
+  log(level, msg) {
+    if (level >= 3) log.warn(msg);
+    else if (level === 2) log.info(msg);
+    else log.debug(msg);
+  },
+});
+ctx.scripts = scripts;
+
 const internal = internalHandlers({
   ctx,
   blocked,
@@ -162,6 +211,7 @@ const internal = internalHandlers({
   emitReply,
   internalError,
   setFault: (f) => (fault = f as Fault),
+  scripts,
 });
 
 let errorStats = new Map<string, number>();
@@ -189,12 +239,14 @@ function flushReplies(): void {
 }
 
 function emitReply(kind: number, tag1: number, tag2: number): void {
-  const n = w.len;
-  const flags = w.errors > 0 ? RF_ERROR : 0;
+  emitBytes(kind, w.errors > 0 ? RF_ERROR : 0, tag1, tag2, w.buf, w.len);
+}
+
+function emitBytes(kind: number, flags: number, tag1: number, tag2: number, src: Buffer, n: number): void {
   if (REP_HEADER + n > rep.maxRecord) {
     const big = Buffer.allocUnsafe(REP_HEADER + n);
     writeRepHeader(big, 0, kind, flags, tag1, tag2);
-    w.buf.copy(big, REP_HEADER, 0, n);
+    src.copy(big, REP_HEADER, 0, n);
     while (!rep.writeLarge(big)) waitReplySpace();
   } else {
     let off = rep.reserve(REP_HEADER + n);
@@ -208,7 +260,7 @@ function emitReply(kind: number, tag1: number, tag2: number): void {
     u32[i] = kind | (flags << 8);
     u32[i + 1] = tag1;
     u32[i + 2] = tag2;
-    copyBytes(w.buf, 0, n, rep.buf, off + REP_HEADER);
+    copyBytes(src, 0, n, rep.buf, off + REP_HEADER);
     rep.commit();
   }
   repPending++;

@@ -13,10 +13,10 @@ import { Worker, MessageChannel } from 'node:worker_threads';
 import * as path from 'node:path';
 import { createRingBuffer, RingConsumer, RingProducer } from '../ring/ring';
 import {
-  REQ_HEADER, REP_HEADER, K_CMD, K_PART, K_CTRL, K_ADMIN, K_WAKE, K_HOLD, RQ_INTERNAL, writeRequest,
+  REQ_HEADER, REP_HEADER, K_CMD, K_PART, K_CTRL, K_ADMIN, K_WAKE, K_HOLD, K_NOTE, RQ_INTERNAL, writeRequest,
 } from '../ring/records';
 import type { ShardInit } from '../ring/shard-init';
-import { encodeFrame } from '../protocol/frame-args';
+import { encodeFrame, parseFrame } from '../protocol/frame-args';
 
 export const REQ_RING_BYTES = 4 * 1024 * 1024;
 export const CTRL_RING_BYTES = 256 * 1024;
@@ -78,6 +78,8 @@ export interface ReplySink {
   onCommandReply(connId: number, seq: number, b: Buffer, s: number, e: number): void;
   /** A cross-shard wait's watcher fired. */
   onWake(token: number): void;
+  /** A shard's unsolicited note (K_NOTE): its frame's arguments. */
+  onNote(args: string[]): void;
   /** A held shard answered a control op. */
   onControlReply(tx: number, op: number, reply: Buffer): void;
   /** After every drain (woken or polled): resume connections, publish, flush output. */
@@ -287,6 +289,27 @@ export class ShardSet {
     this.sink?.scheduleTurn();
   }
 
+  /**
+   * Block this thread until some reply ring has data (or timeoutMs passes),
+   * then drain: for code that must wait for a held shard's answer in place
+   * (scripts run on the acceptor). The event loop's own bell keeps working.
+   */
+  waitForReplies(timeoutMs: number): void {
+    const v = Atomics.load(this.bell, 0);
+    let ready = false;
+    for (const l of this.links) if (l.rep.hasData()) ready = true;
+    if (!ready) {
+      // The event loop's own wait may have announced sleep already: leave
+      // the flag as it was, or that waiter would never be woken.
+      const prev = Atomics.load(this.bell, 1);
+      Atomics.store(this.bell, 1, 1);
+      for (const l of this.links) if (l.rep.hasData()) ready = true;
+      if (!ready) Atomics.wait(this.bell, 0, v, timeoutMs);
+      Atomics.store(this.bell, 1, prev);
+    }
+    this.drain();
+  }
+
   // ------------------------------------------------------------- replies
 
   /** Drain every reply ring; returns how many records were read. */
@@ -325,6 +348,10 @@ export class ShardSet {
           sink.onWake(tag1);
         } else if (kind === K_CTRL) {
           sink.onControlReply(tag1, tag2, Buffer.from(b.subarray(s + REP_HEADER, e)));
+        } else if (kind === K_NOTE) {
+          const args: string[] = [];
+          parseFrame(b, s + REP_HEADER, e, args);
+          sink.onNote(args);
         }
         if ((n & 1023) === 0) ring.release();
       }

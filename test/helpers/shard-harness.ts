@@ -17,6 +17,7 @@ export function shardHarness(defs: CommandDef[], proto: 2 | 3 = 2) {
     shard: 0,
     block: null,
     readyKey: null,
+    scripts: null,
   };
   /** Run one command; returns the raw reply as a latin1 string. */
   function call(...args: string[]): string {

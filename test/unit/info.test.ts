@@ -77,6 +77,7 @@ function fakeServer(opts: Record<string, string> = {}): ServerView & { dropped: 
       c.silence(seq);
     },
     isShuttingDown: () => false,
+    scripts: { info: () => ({ scripts: 0, memory: 0, luaMemory: 0, heldRuns: 0 }), unavailable: null },
   };
   return s;
 }

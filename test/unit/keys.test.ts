@@ -715,7 +715,7 @@ describe('SCAN', () => {
   it('stays within the shard range and hands over at its end', () => {
     const ks = new Keyspace(16, 100, 200);
     const w = new ReplyWriter();
-    const ctx: ShardCtx = { ks, db: ks.dbs[0], w, config: { protoMaxBulkLen: 1 << 29, databases: 16 }, shard: 1, block: null, readyKey: null };
+    const ctx: ShardCtx = { ks, db: ks.dbs[0], w, config: { protoMaxBulkLen: 1 << 29, databases: 16 }, shard: 1, block: null, readyKey: null, scripts: null };
     const run = (name: string, ...a: string[]) => {
       w.reset();
       commands.find((d) => d.name === name)!.run!(ctx, [name, ...a]);
