@@ -474,9 +474,44 @@ export class ScriptEngine {
     return 1;
   }
 
-  /** luaArgsToRedisArgv: the arguments as strings, or null after pushing the error. */
+  /**
+   * luaArgsToRedisArgv: the arguments as strings (numbers as %.17g, as Redis
+   * formats them; lua_tolstring would give %.14g), or the callback's result
+   * count after pushing the error. The arguments stay on the stack (a C
+   * function's results are the top values).
+   */
   private argv(L: number, raise: boolean): string[] | number {
     const api = this.api;
+    const sc = this.sc;
+    const gather = api.gather;
+    if (gather !== null) {
+      let n: number;
+      for (;;) {
+        n = gather(L, sc.addr + sc.DATA, sc.buf.length - sc.DATA);
+        if (n !== -2) break;
+        sc.ensure(2 * (sc.buf.length - sc.DATA));
+      }
+      if (n === 0) return this.pushError(L, 'ERR Please specify at least one argument for this redis lib call', raise, false);
+      if (n < 0) return this.pushError(L, 'ERR Lua redis lib command arguments must be strings or integers', raise, false);
+      const b = sc.buf;
+      const args: string[] = [];
+      let p = sc.DATA;
+      const end = sc.DATA + n;
+      while (p < end) {
+        if (b[p] === 0) {
+          const len = b.readUInt32LE(p + 1);
+          args.push(b.latin1Slice(p + 5, p + 5 + len));
+          p += 5 + len;
+        } else {
+          const d = b.readDoubleLE(p + 1);
+          // A NaN as the C library prints it: its sign kept.
+          args.push(d === d ? formatDouble(d) : b[p + 8] & 0x80 ? '-nan' : 'nan');
+          p += 9;
+        }
+      }
+      if (args.length > 7900) api.settop(L, 0); // room for the reply
+      return args;
+    }
     const n = api.gettop(L);
     if (n === 0) {
       return this.pushError(L, 'ERR Please specify at least one argument for this redis lib call', raise, false);
@@ -487,8 +522,6 @@ export class ScriptEngine {
       if (t === LUA_TSTRING) {
         args[i - 1] = this.readStr(L, i);
       } else if (t === LUA_TNUMBER) {
-        // %.17g as Redis formats numbers (lua_tolstring would use %.14g);
-        // a NaN through the C library, which keeps its sign.
         const d = api.tonumber(L, i);
         args[i - 1] = d === d ? formatDouble(d) : this.readStr(L, i);
       } else {
@@ -875,7 +908,6 @@ export class ScriptEngine {
     this.killMsg = null;
     this.running = true;
     try {
-      api.settop(L, 0);
       api.rawgeti(L, LUA_REGISTRYINDEX, this.runRef);
       api.rawgeti(L, LUA_REGISTRYINDEX, script.ref);
       api.pushlstring(L, sc.addr + sc.DATA, size);
@@ -903,7 +935,21 @@ export class ScriptEngine {
     const api = this.api;
     const sc = this.sc;
     const kind = api.tonumber(L, 1);
-    if (kind === 2) {
+    if (kind === 6) {
+      // (long long)lua_tonumber: truncated; out of range or NaN is INT64_MIN (x86-64).
+      const d = api.tonumber(L, 2);
+      if (d > -9007199254740992 && d < 9007199254740992) w.int(Math.trunc(d) || 0);
+      else if (d >= -9223372036854775808 && d < 9223372036854775808) w.int(BigInt(d));
+      else w.raw(':-9223372036854775808\r\n');
+    } else if (kind === 7) {
+      const b = api.toboolean(L, 2) !== 0;
+      if (api.tonumber(L, 3) === 2) {
+        if (b) w.raw(':1\r\n');
+        else w.nil();
+      } else w.bool(b);
+    } else if (kind === 8) {
+      w.nil();
+    } else if (kind === 2) {
       const n = this.readBytes(L, 2);
       w.bulkBuf(sc.buf.subarray(sc.DATA, sc.DATA + n));
     } else if (kind === 0 || kind >= 10) {

@@ -98,6 +98,14 @@ export interface LuaApi {
    * caller's frame, as with Redis's C functions).
    */
   trampoline: number | null;
+  /**
+   * Copy every argument of the running C function into out (x86-64; null
+   * elsewhere): per argument, a string as 0, u32 length, bytes; a number as
+   * 1, its double. Returns the bytes written, -1 at an argument of another
+   * type, -2 when cap is too small. One FFI call instead of three per
+   * argument.
+   */
+  gather: ((L: number, out: number, cap: number) => number) | null;
   /** Whether long strings hash on every byte as in Redis's Lua (see patchStringHash). */
   fullStringHash: boolean;
   /** Addresses of the library entry points. */
@@ -266,6 +274,45 @@ function bind(): LuaApi {
     return peek[0] === 0x3f;
   };
 
+  // gather: GNU as output of this routine (addresses patched in at the
+  // movabs placeholders 0x1111... to 0x5555...):
+  //   push rbx, rbp, r12-r15; sub rsp, 24; rbx = L; r12 = out; r13 = cap; r14 = 0
+  //   ebp = lua_gettop(L); for r15d = 1 .. ebp:
+  //     t = lua_type(L, i)
+  //     number: if r14 + 9 > cap -> -2; out[r14] = 1; [out+r14+1] = lua_tonumber(L, i); r14 += 9
+  //     string: p = lua_tolstring(L, i, [rsp]); len = [rsp]; if r14 + len + 5 > cap -> -2
+  //             out[r14] = 0; u32 [out+r14+1] = len; memcpy(out+r14+5, p, len); r14 += len + 5
+  //     other: -1
+  //   return r14
+  const GATHER_HEX =
+    '535541544155415641574883ec184889fb4989f44989d54531f64889df48b81111111111111111ffd089c541bf01000000' +
+    '4139ef0f8fa10000004889df4489fe48b82222222222222222ffd083f803745783f8040f85860000004889df4489fe4889e2' +
+    '48b83333333333333333ffd0488b0c24498d540e054c39ea776a43c604340043894c34014b8d7c34054889c64889ca4d8d74' +
+    '0e0548b84444444444444444ffd041ffc7eb89498d56094c39ea77364889df4489fe48b85555555555555555ffd043c60434' +
+    '01f2430f114434014983c60941ffc7e956ffffff4489f0eb0cb8ffffffffeb05b8feffffff4883c418415f415e415d415c5d5bc3';
+  const makeGather = (): ((L: number, out: number, cap: number) => number) | null => {
+    if (process.arch !== 'x64' || process.platform !== 'linux') return null;
+    const code = Buffer.from(GATHER_HEX, 'hex');
+    const fill = (mark: number, addr: number) => {
+      const pat = Buffer.alloc(8, mark);
+      const at = code.indexOf(pat);
+      if (at < 0 || addr === 0) throw new Error('gather: placeholder');
+      code.writeBigUInt64LE(BigInt(addr), at);
+    };
+    fill(0x11, sym(lua, 'lua_gettop'));
+    fill(0x22, sym(lua, 'lua_type'));
+    fill(0x33, sym(lua, 'lua_tolstring'));
+    fill(0x44, Number(koffi.address(libc.symbol('memcpy', 'char'))));
+    fill(0x55, sym(lua, 'lua_tonumber'));
+    const page = mmap(0, 4096, 3, 0x22, -1, 0);
+    if (page === -1 || page === 0) return null;
+    memcpyIn(page, code, code.length);
+    if (mprotect(page, 4096, 5) !== 0) return null;
+    // koffi wants the function pointer as an External: memcpy(p, p, 0) returns p as one.
+    const asPointer = libc.func('void *memcpy(intptr_t dst, intptr_t src, size_t n)');
+    return koffi.decode(asPointer(page, page, 0), koffi.proto('int ks_gather(intptr_t L, intptr_t out, size_t cap)'));
+  };
+
   // int tramp(L) { lua_pushvalue(L, lua_upvalueindex(1)); lua_insert(L, 1);
   //                lua_call(L, lua_gettop(L) - 1, LUA_MULTRET); return lua_gettop(L); }
   const makeTrampoline = (): number | null => {
@@ -351,6 +398,7 @@ function bind(): LuaApi {
     unregister: (h) => koffi.unregister(h),
     makeThunks,
     trampoline: makeTrampoline(),
+    gather: makeGather(),
     fullStringHash: patchStringHash(),
     fn: {
       luaopen_base: sym(lua, 'luaopen_base'),

@@ -672,6 +672,7 @@ end
 --   1 error text (top level)        5 same, the error came from a command (no stats)
 --   2 bulk string payload           3 script error: msg, source, line, no-stats flag
 --   4 script error, not a table: message
+--   6 number, 7 boolean (then the script's RESP), 8 nil (or a function, ...)
 local function run(fn, blob)
   client_proto = sbyte(blob, 1)
   local nk, na = u32(blob, 2), u32(blob, 6)
@@ -687,8 +688,9 @@ local function run(fn, blob)
     argv[i] = ssub(blob, p + 4, p + 3 + len)
     p = p + 4 + len
   end
-  b_rawset(G, KEYS, keys)
-  b_rawset(G, ARGV, argv)
+  -- G's metatable has no __newindex: a plain assignment is a raw one.
+  G.KEYS = keys
+  G.ARGV = argv
   cur_resp = 2
   state.killed = false
   local ok, res = xpcall(fn, handler)
@@ -711,7 +713,11 @@ local function run(fn, blob)
   end
   local t = type(res)
   if t == 'string' then return 2, res end
-  if t == 'table' then
+  -- scalars: JS writes them (6 number, 7 boolean, 8 nil or other)
+  if t == 'number' then return 6, res end
+  if t == 'boolean' then return 7, res, cur_resp end
+  if t ~= 'table' then return 8 end
+  do
     local v = real[res] or res
     local e = b_rawget(v, 'err')
     if type(e) == 'string' then
