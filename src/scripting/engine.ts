@@ -638,14 +638,32 @@ export class ScriptEngine {
   // ---------------------------------------------------------------------------
   // RESP -> Lua (redisProtocolToLuaType)
 
+  /** Parse position in the scratch, and where rewritten texts go (after the reply). */
   private rp = 0;
+  private tail = 0;
 
   private pushReply(L: number, reply: Buffer): void {
     const sc = this.sc;
-    sc.ensure(reply.length);
+    // Room for the reply and, after it, one rewritten error text at a time
+    // (at most a line plus "ERR ").
+    sc.ensure(2 * reply.length + 64);
     reply.copy(sc.buf, sc.DATA);
     this.rp = sc.DATA;
+    this.tail = sc.DATA + reply.length;
     this.pushValue(L, sc.buf, 0);
+  }
+
+  /** Push a string built in JS while a reply is being parsed (written after the reply). */
+  private pushTail(L: number, s: string): void {
+    const n = this.sc.buf.latin1Write(s, this.tail);
+    this.api.pushlstring(L, this.sc.addr + this.tail, n);
+  }
+
+  /** Push the current line's text (after its type byte) straight from the reply; advance. */
+  private pushLine(L: number, b: Buffer): void {
+    const e = b.indexOf(13, this.rp);
+    this.api.pushlstring(L, this.sc.addr + this.rp + 1, e - this.rp - 1);
+    this.rp = e + 2;
   }
 
   private line(b: Buffer): string {
@@ -677,16 +695,19 @@ export class ScriptEngine {
         return api.pushnumber(L, Number(this.line(b)));
       case 0x2b: {
         // + status
-        const s = this.line(b);
         api.createtable(L, 0, 0);
-        this.pushStr(L, s);
+        this.pushLine(L, b);
         api.setfield(L, -2, sc.cstr('ok'));
         return;
       }
       case 0x2d: {
         // - error (inside an aggregate)
         const s = this.line(b);
-        this.pushError(L, luaErrorText('-' + s), false, true);
+        api.createtable(L, 0, 0);
+        this.pushTail(L, luaErrorText('-' + s));
+        api.setfield(L, -2, sc.cstr('err'));
+        api.pushboolean(L, 1);
+        api.setfield(L, -2, sc.cstr('ignore_error_stats_update'));
         return;
       }
       case 0x2a: // * array
@@ -748,9 +769,8 @@ export class ScriptEngine {
       }
       case 0x28: {
         // ( big number
-        const s = this.line(b);
         api.createtable(L, 0, 0);
-        this.pushStr(L, s);
+        this.pushLine(L, b);
         api.setfield(L, -2, sc.cstr('big_number'));
         return;
       }
@@ -823,9 +843,11 @@ export class ScriptEngine {
     if (st !== 0) {
       const msg = this.readStr(L, -1);
       api.settop(L, 0);
+      sc.shrink();
       return { err: 'ERR ' + errorLine('Error compiling script (new function): ' + cstr(msg)) };
     }
     const ref = api.ref(L, LUA_REGISTRYINDEX);
+    sc.shrink();
     this.scripts.set(sha, { ref, flags: sb.flags, mem: sdsSize(40) + argObjectSize(body.length) });
     return { sha };
   }
@@ -925,6 +947,7 @@ export class ScriptEngine {
       this.running = false;
       this.host = null;
       api.settop(L, 0);
+      sc.shrink();
       if (this.killMsg !== null) {
         api.sethook(L, this.hookOn ? this.cb.hook : 0, this.hookOn ? LUA_MASKCOUNT : 0, this.hookOn ? HOOK_EVERY : 0);
       }

@@ -446,6 +446,16 @@ export class Scratch {
     this.lenAddr = this.addr;
   }
 
+  /** Give back a buffer grown past 1 MB (a large script, argument or reply). */
+  shrink(): void {
+    if (this.buf.length <= 1 << 20) return;
+    const nb = Buffer.alloc(1 << 16);
+    this.buf.copy(nb, 0, 0, this.DATA);
+    this.buf = nb;
+    this.addr = this.api.addressOf(nb);
+    this.lenAddr = this.addr;
+  }
+
   /** Address of a NUL-terminated copy of an ASCII constant (kept for the scratch's life). */
   cstr(s: string): number {
     let off = this.cstrs.get(s);

@@ -645,6 +645,55 @@ describe('math.random', () => {
   });
 });
 
+describe('against Redis: SCRIPT KILL and used_memory_scripts_eval', () => {
+  it('a killed script answers as Redis (SCRIPT KILL from another client / onHook)', async () => {
+    const bodies = [
+      'local i = 0 while true do i = i + 1 end',
+      'local i = 0\nwhile true do\n  pcall(function() while true do i = i + 1 end end)\nend',
+      'local co = coroutine.wrap(function() while true do end end)\nco()',
+    ];
+    await r2.send(['CONFIG', 'SET', 'busy-reply-threshold', '50']);
+    try {
+      for (const body of bodies) {
+        const victim = await Conn.connect(port);
+        const killer = await Conn.connect(port);
+        const pending = victim.send(['EVAL', body, '0']);
+        for (;;) {
+          await new Promise((r) => setTimeout(r, 60));
+          if ((await killer.send(['SCRIPT', 'KILL'])) === '+OK\r\n') break;
+        }
+        const theirs = await pending;
+        victim.close();
+        killer.close();
+        let n = 0;
+        engine.onHook = () => ++n >= 3;
+        const l = engine.load(body);
+        w.reset();
+        w.proto = 2;
+        engine.run((l as { sha: string }).sha, [], [], w, host);
+        engine.onHook = undefined;
+        expect(w.view().toString('latin1'), body).toBe(theirs);
+      }
+    } finally {
+      engine.onHook = undefined;
+      await r2.send(['CONFIG', 'SET', 'busy-reply-threshold', '5000']);
+    }
+  });
+
+  it('the scripts memory estimate equals Redis (outside its dict rehashing)', async () => {
+    const redisMem = async () => Number(/used_memory_scripts_eval:(\d+)/.exec(await r2.send(['INFO', 'memory']))![1]);
+    await r2.send(['SCRIPT', 'FLUSH']);
+    engine.flush();
+    expect(engine.stats().memory).toBe(await redisMem());
+    const bodies = ['return 1', `return "${'0'.repeat(100)}"`, ...[1, 2, 3, 4, 5, 6].map((i) => `return ${i} + 100`)];
+    for (let i = 0; i < bodies.length; i++) {
+      await r2.send(['SCRIPT', 'LOAD', bodies[i]]);
+      engine.load(bodies[i]);
+      if (i === 0 || i === 1 || i === 7) expect(engine.stats(), `after ${i + 1}`).toMatchObject({ scripts: i + 1, memory: await redisMem() });
+    }
+  });
+});
+
 describe('engine API', () => {
   it('load returns the sha1 and caches', () => {
     const body = "return 'loaded'";
@@ -725,6 +774,34 @@ describe('engine API', () => {
     w.proto = 3;
     engine.run((l2 as { sha: string }).sha, [], [], w, h);
     expect(w.view().toString('latin1')).toBe('*3\r\n(12345678901234567890\r\n=9\r\ntxt:hello\r\n#t\r\n');
+  });
+
+  it('large replies and mixed aggregates from the host', () => {
+    const big = 'x\0\xff'.repeat(700000); // 2.1 MB
+    const items = Array.from({ length: 5000 }, (_, i) =>
+      i % 3 === 0 ? `+S${i}\r\n` : i % 3 === 1 ? `-E${i} bad\r\n` : `$${String(i).length}\r\n${i}\r\n`,
+    );
+    const replies: Record<string, string> = {
+      big: `$${big.length}\r\n${big}\r\n`,
+      mixed: `*${items.length}\r\n` + items.join(''),
+    };
+    const h: ScriptHost = { call: (a) => Buffer.from(replies[a[0]], 'latin1'), log: () => {} };
+    const run = (body: string) => {
+      const l = engine.load(body);
+      w.reset();
+      w.proto = 2;
+      engine.run((l as { sha: string }).sha, [], [], w, h);
+      return w.view().toString('latin1');
+    };
+    expect(run("return redis.call('big')")).toBe(replies.big);
+    expect(run("return #redis.call('big')")).toBe(`:${big.length}\r\n`);
+    const expected =
+      `*${items.length}\r\n` +
+      items.map((x, i) => (i % 3 === 1 ? `-E${i} bad\r\n` : i % 3 === 0 ? `+S${i}\r\n` : x)).join('');
+    expect(run("return redis.call('mixed')")).toBe(expected);
+    expect(run("local r = redis.call('mixed') return {r[1].ok, r[2].err, r[3], tostring(r[2].ignore_error_stats_update)}")).toBe(
+      '*4\r\n$2\r\nS0\r\n$6\r\nE1 bad\r\n$1\r\n2\r\n$4\r\ntrue\r\n',
+    );
   });
 
   it('a host exception becomes an error reply', () => {
