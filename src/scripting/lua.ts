@@ -202,8 +202,11 @@ function bind(): LuaApi {
   //   push rbx; mov rbx, rdi; mov rax, cb; call rax; test eax, eax; js raise
   //   pop rbx; ret
   //   raise: mov rdi, rbx; pop rbx; mov rax, lua_error; jmp rax
+  // KS_LUA_PORTABLE=1: none of the machine-code helpers (the path other
+  // architectures take), for testing it on x86-64.
+  const native = process.arch === 'x64' && process.platform === 'linux' && process.env.KS_LUA_PORTABLE !== '1';
   const makeThunks = (targets: number[]): number[] | null => {
-    if (process.arch !== 'x64' || process.platform !== 'linux') return null;
+    if (!native) return null;
     const SLOT = 64;
     const size = Math.max(4096, Math.ceil((targets.length * SLOT) / 4096) * 4096);
     const page = mmap(0, size, 3 /* READ|WRITE */, 0x22 /* PRIVATE|ANONYMOUS */, -1, 0);
@@ -291,7 +294,7 @@ function bind(): LuaApi {
     '0e0548b84444444444444444ffd041ffc7eb89498d56094c39ea77364889df4489fe48b85555555555555555ffd043c60434' +
     '01f2430f114434014983c60941ffc7e956ffffff4489f0eb0cb8ffffffffeb05b8feffffff4883c418415f415e415d415c5d5bc3';
   const makeGather = (): ((L: number, out: number, cap: number) => number) | null => {
-    if (process.arch !== 'x64' || process.platform !== 'linux') return null;
+    if (!native) return null;
     const code = Buffer.from(GATHER_HEX, 'hex');
     const fill = (mark: number, addr: number) => {
       const pat = Buffer.alloc(8, mark);
@@ -316,7 +319,7 @@ function bind(): LuaApi {
   // int tramp(L) { lua_pushvalue(L, lua_upvalueindex(1)); lua_insert(L, 1);
   //                lua_call(L, lua_gettop(L) - 1, LUA_MULTRET); return lua_gettop(L); }
   const makeTrampoline = (): number | null => {
-    if (process.arch !== 'x64' || process.platform !== 'linux') return null;
+    if (!native) return null;
     const page = mmap(0, 4096, 3, 0x22, -1, 0);
     if (page === -1 || page === 0) return null;
     const code = Buffer.alloc(4096, 0xcc);
