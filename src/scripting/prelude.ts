@@ -552,7 +552,11 @@ local function put(s) n = n + 1; buf[n] = s end
 
 local function nulrep() return client_proto == 3 and '_\r\n' or '$-1\r\n' end
 
-local function bulk(s) put('$' .. #s .. '\r\n'); put(s); put('\r\n') end
+local function bulk(s)
+  local len = #s
+  if len < 256 then put('$' .. len .. '\r\n' .. s .. '\r\n')
+  else put('$' .. len .. '\r\n'); put(s); put('\r\n') end
+end
 
 local function errtext(e)
   e = sgsub(sgsub(cstr(e), '[\r\n]+$', ''), '[\r\n]', ' ')
@@ -570,7 +574,9 @@ local function ser(v, s)
   if t == 'string' then
     bulk(v)
   elseif t == 'number' then
-    put(sfmt(':%d\r\n', v))
+    -- (long long) of the double; %.14g spells small integers the same way
+    if v % 1 == 0 and v < 1e14 and v > -1e14 and v ~= 0 then put(':' .. v .. '\r\n')
+    else put(sfmt(':%d\r\n', v)) end
   elseif t == 'boolean' then
     if cur_resp == 2 then
       put(v and ':1\r\n' or nulrep())
@@ -581,29 +587,33 @@ local function ser(v, s)
     end
   elseif t == 'table' then
     v = real[v] or v
-    local x = b_rawget(v, 'err')
+    -- Raw reads, as Redis's lua_rawget: plain indexing is raw on a table
+    -- without a metatable (one check instead of a rawget call per field).
+    local plain = dgetmetatable(v) == nil
+    local x
+    if plain then x = v.err else x = b_rawget(v, 'err') end
     if type(x) == 'string' then
       put('-' .. errtext(x) .. '\r\n'); nerr = nerr + 1
       return
     end
-    x = b_rawget(v, 'ok')
+    if plain then x = v.ok else x = b_rawget(v, 'ok') end
     if type(x) == 'string' then
       put('+' .. sgsub(cstr(x), '[\r\n]', ' ') .. '\r\n')
       return
     end
-    x = b_rawget(v, 'double')
+    if plain then x = v.double else x = b_rawget(v, 'double') end
     if type(x) == 'number' then
       local d = sfmt('%.17g', x)
       if client_proto == 3 then put(',' .. d .. '\r\n') else bulk(d) end
       return
     end
-    x = b_rawget(v, 'big_number')
+    if plain then x = v.big_number else x = b_rawget(v, 'big_number') end
     if type(x) == 'string' then
       x = sgsub(x, '[\r\n]', ' ')
       if client_proto == 3 then put('(' .. x .. '\r\n') else bulk(x) end
       return
     end
-    x = b_rawget(v, 'verbatim_string')
+    if plain then x = v.verbatim_string else x = b_rawget(v, 'verbatim_string') end
     if type(x) == 'table' then
       x = real[x] or x
       local f = b_rawget(x, 'format')
@@ -620,7 +630,7 @@ local function ser(v, s)
         end
       end
     end
-    x = b_rawget(v, 'map')
+    if plain then x = v.map else x = b_rawget(v, 'map') end
     if type(x) == 'table' then
       x = real[x] or x
       put('')
@@ -633,7 +643,7 @@ local function ser(v, s)
       buf[h] = (client_proto == 3 and '%' .. cnt or '*' .. (cnt * 2)) .. '\r\n'
       return
     end
-    x = b_rawget(v, 'set')
+    if plain then x = v.set else x = b_rawget(v, 'set') end
     if type(x) == 'table' then
       x = real[x] or x
       put('')
@@ -647,11 +657,20 @@ local function ser(v, s)
     end
     put('')
     local h, j = n, 1
-    while true do
-      local e = b_rawget(v, j)
-      if e == nil then break end
-      ser(e, s + 1)
-      j = j + 1
+    if plain then
+      while true do
+        local e = v[j]
+        if e == nil then break end
+        ser(e, s + 1)
+        j = j + 1
+      end
+    else
+      while true do
+        local e = b_rawget(v, j)
+        if e == nil then break end
+        ser(e, s + 1)
+        j = j + 1
+      end
     end
     buf[h] = '*' .. (j - 1) .. '\r\n'
   else
@@ -719,7 +738,8 @@ local function run(fn, blob)
   if t ~= 'table' then return 8 end
   do
     local v = real[res] or res
-    local e = b_rawget(v, 'err')
+    local e
+    if dgetmetatable(v) == nil then e = v.err else e = b_rawget(v, 'err') end
     if type(e) == 'string' then
       return (v.ignore_error_stats_update == true) and 5 or 1, errtext(e)
     end
