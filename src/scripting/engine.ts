@@ -5,11 +5,15 @@
 // table, error handler, Lua -> RESP) is src/scripting/prelude.ts; the C API
 // is src/scripting/lua.ts.
 //
-// JS callbacks never raise Lua errors (a longjmp through JS frames would
-// crash): redis.call is a Lua wrapper around a JS function that returns
-// (error table, true) and the wrapper raises. A script is stopped from the
-// count hook by switching the hook to lua_error itself (a C function, so the
-// longjmp crosses no JS frame) after flagging the kill for the error handler.
+// No Lua error is ever raised from inside a JS callback (a longjmp through
+// JS frames would crash). On x86-64 each callback sits behind a small C
+// thunk (lua.ts): the callback leaves the error on the stack and returns -1,
+// and the thunk, a C frame with no JS below it, calls lua_error. So
+// redis.call is a C function as in Redis (a tail call to it keeps the
+// script's frame for the error position), and the count hook raises the
+// SCRIPT KILL error the same way. Elsewhere (KS_LUA_PORTABLE) redis.call is
+// a Lua wrapper around a callback returning (error, true), and a kill makes
+// lua_error itself the hook after flagging it for the error handler.
 
 import { createHash } from 'node:crypto';
 import type { ReplyWriter } from '../protocol/reply';
@@ -260,6 +264,8 @@ export class ScriptEngine {
   private resp: 2 | 3 = 2;
   private sha = '';
   private killMsg: string | null = null;
+  /** Set when a new lua_State could not be built (after SCRIPT FLUSH). */
+  private broken: string | null = null;
 
   /** One lua_State per thread. Returns null if the Lua library can't be loaded (see loadError). */
   static create(): ScriptEngine | null {
@@ -728,11 +734,15 @@ export class ScriptEngine {
         api.createtable(L, 0, 0);
         api.createtable(L, 0, 0);
         for (let j = 0; j < n; j++) {
+          if (b[this.rp] === 0x5f) {
+            // a null key: Lua cannot store it (Redis raises there); left out
+            this.skipValue(b);
+            this.skipValue(b);
+            continue;
+          }
           this.pushValue(L, b, depth + 1);
           this.pushValue(L, b, depth + 1);
-          if (api.type(L, -2) === 0 || (api.type(L, -2) === LUA_TNUMBER && Number.isNaN(api.tonumber(L, -2)))) {
-            api.settop(L, -3); // a nil (or NaN) key: Lua cannot store it
-          } else api.rawset(L, -3);
+          api.rawset(L, -3);
         }
         api.setfield(L, -2, sc.cstr('map'));
         return;
@@ -743,11 +753,11 @@ export class ScriptEngine {
         api.createtable(L, 0, 0);
         api.createtable(L, 0, 0);
         for (let j = 0; j < n; j++) {
-          this.pushValue(L, b, depth + 1);
-          if (api.type(L, -1) === 0) {
-            api.settop(L, -2);
+          if (b[this.rp] === 0x5f) {
+            this.skipValue(b); // a null member: not storable, left out
             continue;
           }
+          this.pushValue(L, b, depth + 1);
           api.pushboolean(L, 1);
           api.rawset(L, -3);
         }
@@ -824,6 +834,7 @@ export class ScriptEngine {
    * compile error.
    */
   load(body: string): { sha: string } | { err: string } {
+    if (this.L === 0 && !this.revive()) return { err: this.broken! };
     const sha = sha1hex(body);
     if (this.scripts.has(sha)) return { sha };
     const sb = parseShebang(body);
@@ -863,12 +874,17 @@ export class ScriptEngine {
 
   /** SCRIPT FLUSH: a new lua_State (as scriptingReset), the PRNG state carried over. */
   flush(): void {
-    const x = this.getRand();
-    this.api.close(this.L);
+    const x = this.L !== 0 ? this.getRand() : 0x1234abcd330e;
+    if (this.L !== 0) this.api.close(this.L);
     this.L = 0;
     this.scripts.clear();
-    this.init();
-    this.setRand(x);
+    try {
+      this.init();
+      this.setRand(x);
+    } catch (e) {
+      // Out of memory, most likely: every later call answers with this.
+      this.broken = 'ERR Lua scripting is not available: ' + (e as Error).message.replace(/\s+/g, ' ');
+    }
   }
 
   /** INFO's number_of_cached_scripts, used_memory_scripts (estimate) and used_memory_lua. */
@@ -883,7 +899,19 @@ export class ScriptEngine {
       while (slots < n) slots *= 2;
     }
     mem += n * 40 + slots * 8;
-    return { scripts: n, memory: mem, luaMemory: this.api.gc(this.L, LUA_GCCOUNT, 0) * 1024 };
+    return { scripts: n, memory: mem, luaMemory: this.L === 0 ? 0 : this.api.gc(this.L, LUA_GCCOUNT, 0) * 1024 };
+  }
+
+  /** After a failed rebuild: try once more. */
+  private revive(): boolean {
+    try {
+      this.init();
+      this.broken = null;
+      return true;
+    } catch (e) {
+      this.broken = 'ERR Lua scripting is not available: ' + (e as Error).message.replace(/\s+/g, ' ');
+      return false;
+    }
   }
 
   /**
@@ -893,7 +921,7 @@ export class ScriptEngine {
   run(sha: string, keys: string[], argv: string[], w: ReplyWriter, host: ScriptHost): void {
     const script = this.scripts.get(sha);
     this.lastErrorNoStats = false;
-    if (script === undefined) return w.error(NOSCRIPT);
+    if (script === undefined) return w.error(this.L === 0 ? this.broken ?? NOSCRIPT : NOSCRIPT);
     if (this.running) return w.error('ERR a script is already running on this engine');
     const api = this.api;
     const L = this.L;

@@ -10,6 +10,15 @@
 // raise (or raise only on out-of-memory) are bound, and callers never call
 // them with arguments that make them raise (a nil table key, a non-table
 // index).
+//
+// On x86-64 Linux a few small machine-code helpers are built at start-up
+// (mmap'd, then made read+exec): thunks that let a JS callback raise a Lua
+// error from a C frame, a trampoline that turns a Lua function into a C one,
+// and `gather`, which copies all of a C function's arguments in one call.
+// Their instructions are spelled out next to each. KS_LUA_PORTABLE=1 (and
+// any other platform) runs without them, with the limits engine.ts lists.
+// One byte of Debian's luaS_newlstr is also changed so strings hash as in
+// Redis's Lua (see patchStringHash).
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
