@@ -99,7 +99,7 @@ const log = shardLogger(String(init.config.loglevel ?? 'notice'), String(init.co
 // keys live only in this thread's memory).
 function internalError(e: unknown): void {
   w.reset();
-  w.error('ERR internal error: ' + String((e as Error)?.message ?? e).replace(/[\r\n]/g, ' '));
+  w.error('ERR internal error: ' + String((e as Error)?.message ?? e));
   log.error({ err: e, cmd: args[0] }, 'command failed');
 }
 
@@ -178,10 +178,7 @@ const scripts = new ShardScriptRunner({
       log.error({ err: e, cmd: cmd.name }, 'command failed inside a script');
     }
     st.calls++;
-    if (scriptW.errors > 0) {
-      st.failed++;
-      errorStats.set(scriptW.lastErrorCode, (errorStats.get(scriptW.lastErrorCode) ?? 0) + 1);
-    }
+    countFailure(st, scriptW);
     ctx.w = outerW;
     ctx.db = outerDb;
     ctx.block = outerBlock;
@@ -354,10 +351,14 @@ function runFrame(buf: Buffer, start: number, end: number, proto: number, db: nu
     st.timedUsec += (performance.now() - t0) * 1000;
     st.usec = scaledUsec(st.calls, st.timedCalls, st.timedUsec);
   }
-  if (w.errors > 0) {
-    st.failed++;
-    errorStats.set(w.lastErrorCode, (errorStats.get(w.lastErrorCode) ?? 0) + 1);
-  }
+  countFailure(st, w);
+}
+
+/** A command that answered an error: failed_calls and errorstats. */
+function countFailure(st: CmdStat, out: ReplyWriter): void {
+  if (out.errors === 0) return;
+  st.failed++;
+  errorStats.set(out.lastErrorCode, (errorStats.get(out.lastErrorCode) ?? 0) + 1);
 }
 
 // The record just taken from a ring: buffer and byte range (module state,
